@@ -1,0 +1,32 @@
+#pragma once
+// The classified outcome of one Bot API call, as CONTRACT.md's `outcome` label names it.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace hangar::botapi {
+
+enum class Outcome { ok, api_error, http_error, bad_response, network, timeout };
+constexpr int outcome_count = 6;
+std::string_view to_string(Outcome outcome);
+
+struct ApiResult {
+  Outcome outcome = Outcome::network;
+  int http_status = 0;                     // 0 when no HTTP response arrived
+  int error_code = 0;                      // the Bot API's error_code, when present
+  std::string description;                 // the Bot API's description, or our one-line reason
+  std::optional<int> retry_after_seconds;  // parameters.retry_after, when present
+  nlohmann::json result;                   // the "result" member when outcome == ok
+
+  bool ok() const { return outcome == Outcome::ok; }
+  // A failure that may go away by itself: network, timeout, 5xx, 429.
+  bool transient() const;
+  // One line for logs and last_error: "api_error 401: Unauthorized", "network: certificate
+  // verify failed (self-signed certificate in certificate chain)". Never contains the token.
+  std::string summary() const;
+};
+
+}  // namespace hangar::botapi

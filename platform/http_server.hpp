@@ -1,0 +1,69 @@
+#pragma once
+// A small asynchronous HTTP/1.1 server on Boost.Beast, plain or TLS, shared by Hangar's REST API
+// and by the Bot API simulator. One request at a time per connection (keep-alive, no
+// pipelining); every body, header block and connection count is capped.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+namespace hangar::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Status = boost::beast::http::status;
+
+// Hands the response back; call it exactly once, from any thread, at any later time.
+using Respond = std::function<void(Response)>;
+
+struct RequestContext {
+  std::uint64_t connection_id = 0;  // unique per accepted connection for the server's lifetime
+  std::string remote_address;
+};
+
+using Handler = std::function<void(Request&& request, const RequestContext& context, Respond)>;
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free one
+  std::shared_ptr<boost::asio::ssl::context> tls;  // serve HTTPS when set
+  std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_header_bytes = 16u << 10;
+  std::size_t max_connections = 10000;  // further connections are closed at accept
+  std::chrono::seconds idle_timeout{120};  // a keep-alive connection with no request
+  std::chrono::seconds request_timeout{30};  // reading one request
+};
+
+class HttpServer {
+ public:
+  // Binds and starts accepting on `io`. Throws std::runtime_error "cannot listen on X: reason".
+  HttpServer(boost::asio::io_context& io, ServerOptions options, Handler handler);
+  ~HttpServer();  // stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::uint16_t port() const;
+  std::string host() const;
+  // Stops accepting and closes every open connection. Safe from any thread.
+  void stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// Helpers for handlers: a JSON body with Content-Type application/json, and the contract's
+// error shape {"error": ..., "detail": ...}.
+Response json_response(const Request& request, Status status, const nlohmann::json& body);
+Response json_error(const Request& request, Status status, const std::string& error,
+                    const std::string& detail = "");
+Response text_response(const Request& request, Status status, std::string body,
+                       const std::string& content_type = "text/plain; charset=utf-8");
+
+}  // namespace hangar::http

@@ -1,0 +1,64 @@
+#pragma once
+// The bots table: each bot's configuration, as `hangar bot add/set` and the REST API write it.
+// Every change bumps a config version that the fleet supervisor watches.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace hangar::storage {
+
+struct BotConfig {
+  std::int64_t id = 0;
+  std::string name;
+  std::string token;
+  std::string behavior = "echo";
+  std::optional<std::string> api_url;         // nullopt: follow serve's --api-url
+  std::optional<std::uint64_t> memory_budget; // nullopt: follow serve's --bot-memory-budget
+  bool enabled = true;
+  bool quarantined = false;
+};
+
+struct NewBot {
+  std::string token;
+  std::optional<std::string> name;  // defaults to "bot<id>"
+  std::string behavior = "echo";
+  std::optional<std::string> api_url;
+  std::optional<std::uint64_t> memory_budget;
+};
+
+struct BotChanges {
+  std::optional<std::string> token;
+  std::optional<std::string> name;
+  std::optional<std::string> behavior;
+  std::optional<std::string> api_url;
+  std::optional<std::uint64_t> memory_budget;
+};
+
+class BotRepository {
+ public:
+  explicit BotRepository(Database& db) : db_(db) {}
+
+  // Throws StorageError naming the clash when the name or token is taken.
+  std::int64_t add(const NewBot& bot);
+  // Returns false when no such bot. Throws StorageError on a name or token clash.
+  bool update(std::int64_t id, const BotChanges& changes);
+  bool remove(std::int64_t id);  // deletes the bot and all its state
+  bool set_enabled(std::int64_t id, bool enabled);  // enabling also lifts a quarantine
+  bool set_quarantined(std::int64_t id, bool quarantined);
+
+  std::optional<BotConfig> find(std::int64_t id);
+  // A decimal string is tried as an id first, then as a name.
+  std::optional<BotConfig> find(const std::string& id_or_name);
+  std::vector<BotConfig> list();  // ordered by id
+
+  // Grows with every change to the bots table, from any process.
+  std::int64_t config_version();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace hangar::storage

@@ -1,0 +1,86 @@
+#pragma once
+// One SQLite connection in WAL mode, with the schema migrated to this binary's version.
+// A file that is not SQLite, or whose schema is newer than this binary, is refused with a
+// StorageError and left untouched. New files are created with mode 0600.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace hangar::storage {
+
+struct StorageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A prepared statement, reset when the holder goes away. Column and bind indexes: bind from 1,
+// columns from 0, as SQLite counts them.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  ~Statement();  // resets and clears bindings; the statement itself stays cached
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, std::nullopt_t);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+  Statement& bind(int index, const std::optional<std::string>& value);
+
+  bool step();  // true while there is a row; throws StorageError on failure
+  void run();   // steps to completion
+  bool is_null(int column) const;
+  std::int64_t column_int64(int column) const;
+  std::string column_text(int column) const;
+  std::optional<std::int64_t> column_optional_int64(int column) const;
+  std::optional<std::string> column_optional_text(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  static constexpr int schema_version = 1;
+
+  // `create` false refuses a missing file instead of creating it.
+  explicit Database(const std::string& path, bool create = true);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+  void exec(const char* sql);
+  // Cached by SQL text: prepare once, reuse on every call.
+  Statement prepare(const char* sql);
+  std::int64_t last_insert_id() const;
+  int changes() const;
+
+ private:
+  void migrate();
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+// BEGIN IMMEDIATE on construction, ROLLBACK unless commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace hangar::storage

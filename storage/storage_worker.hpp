@@ -1,0 +1,59 @@
+#pragma once
+// The process's one writer to SQLite: a thread of its own with its own connection, so no actor
+// blocks a scheduler thread on the disk. Jobs queue FIFO and run in group commits: the worker
+// takes what is queued (up to max_batch jobs), runs each in a savepoint inside one transaction,
+// commits, and only then calls each job's completion. Reads go through the same queue, so they
+// see every write posted before them.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "storage/database.hpp"
+
+namespace hangar::storage {
+
+class StorageWorker {
+ public:
+  // Runs after the job's transaction committed, on the worker thread: keep it to a send.
+  using Completion = std::function<void()>;
+  // Runs inside the transaction; returns the completion (or an empty one).
+  using Job = std::function<Completion(Database&)>;
+  // Called instead of the completion when the job threw or the commit failed.
+  using Failure = std::function<void(const std::string& error)>;
+
+  // Opens its own connection to `path` (which must already exist and be migrated).
+  explicit StorageWorker(const std::string& path, std::size_t max_batch = 1024);
+  ~StorageWorker();  // runs what is queued, then stops
+  StorageWorker(const StorageWorker&) = delete;
+  StorageWorker& operator=(const StorageWorker&) = delete;
+
+  void post(Job job, Failure failed = {});
+  void flush();  // blocks until everything posted before it has committed
+
+  std::size_t queued() const;
+
+ private:
+  struct Entry {
+    Job job;
+    Failure failed;
+  };
+  void run();
+  void run_batch(std::deque<Entry>& batch);
+
+  Database db_;
+  std::size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::deque<Entry> queue_;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace hangar::storage
