@@ -1,0 +1,96 @@
+#pragma once
+// A Telegram Bot API server for any well-formed token, for tests, the demo and benchmarks.
+// Bot API: getMe, getUpdates (real long poll: offset confirmation, timeout, limit),
+// sendMessage, deleteWebhook, answerCallbackQuery, editMessageText, at /bot<token>/<method>.
+// Control API under /control/ (documented in the README) lets a test act as users.
+// Everything here is also callable in-process.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hangar::sim {
+
+struct SimOptions {
+  std::string listen = "127.0.0.1:0";
+  std::optional<std::string> tls_cert;  // PEM files; both set: serve HTTPS
+  std::optional<std::string> tls_key;
+  unsigned threads = 1;
+  std::size_t max_pending_updates_per_bot = 100000;  // injections past it are refused
+  std::size_t max_sent_per_bot = 1000000;            // the oldest sent records go first
+};
+
+// What a bot sent through sendMessage or editMessageText, in arrival order.
+struct SentMessage {
+  std::string method;  // "sendMessage", "editMessageText", "answerCallbackQuery"
+  std::int64_t chat_id = 0;
+  std::int64_t message_id = 0;
+  std::string text;
+  std::int64_t at_us = 0;  // steady clock, microseconds
+};
+
+// Switches that make the simulator misbehave for one token (or all, with an empty token).
+struct Faults {
+  bool instant_get_updates = false;  // answer getUpdates at once, never long-poll
+  bool non_json = false;             // reply to every Bot API call with a non-JSON body
+  bool revoked = false;              // 401 Unauthorized for every call
+};
+
+struct BotCounters {
+  std::size_t connections = 0;  // TCP connections whose first request named this token
+  std::uint64_t get_updates = 0;
+  std::uint64_t calls = 0;      // every Bot API request
+  std::uint64_t sent = 0;
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimOptions options = {});  // starts serving; throws on bind failure
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  std::uint16_t port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT" or "https://localhost:PORT"
+
+  // Acting as users. Returns the new update_id, or nullopt when the bot's queue is full.
+  std::optional<std::int64_t> inject_message(const std::string& token, std::int64_t chat_id,
+                                             const std::string& text);
+  std::optional<std::int64_t> inject_callback(const std::string& token, std::int64_t chat_id,
+                                              const std::string& data);
+
+  std::vector<SentMessage> sent(const std::string& token) const;
+  std::vector<SentMessage> sent(const std::string& token, std::int64_t chat_id) const;
+  BotCounters counters(const std::string& token) const;
+  std::vector<std::string> tokens_seen() const;  // every token that called the Bot API
+
+  void set_faults(const std::string& token, Faults faults);  // empty token: every bot
+  void reset();  // forgets every bot, update and record
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Drives messages into every bot that has polled: `chats` chats per bot, `rate` messages per
+// second in all, until stopped. Used by `hangar demo`, `hangar sim --traffic` and benchmarks.
+struct TrafficOptions {
+  std::size_t chats_per_bot = 10;
+  double messages_per_second = 10;
+  std::int64_t first_chat_id = 1000;
+};
+
+class TrafficGenerator {
+ public:
+  TrafficGenerator(Simulator& simulator, TrafficOptions options);  // starts its own thread
+  ~TrafficGenerator();                                             // stops it
+  std::uint64_t injected() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hangar::sim
