@@ -15,8 +15,8 @@ struct BotConfig {
   std::string name;
   std::string token;
   std::string behavior = "echo";
-  std::optional<std::string> api_url;         // nullopt: follow serve's --api-url
-  std::optional<std::uint64_t> memory_budget; // nullopt: follow serve's --bot-memory-budget
+  std::optional<std::string> api_url;          // nullopt: follow serve's --api-url
+  std::optional<std::uint64_t> memory_budget;  // nullopt: follow serve's --bot-memory-budget
   bool enabled = true;
   bool quarantined = false;
 };
@@ -45,7 +45,7 @@ class BotRepository {
   std::int64_t add(const NewBot& bot);
   // Returns false when no such bot. Throws StorageError on a name or token clash.
   bool update(std::int64_t id, const BotChanges& changes);
-  bool remove(std::int64_t id);  // deletes the bot and all its state
+  bool remove(std::int64_t id);                     // deletes the bot and all its state
   bool set_enabled(std::int64_t id, bool enabled);  // enabling also lifts a quarantine
   bool set_quarantined(std::int64_t id, bool quarantined);
 

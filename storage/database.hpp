@@ -2,6 +2,10 @@
 // One SQLite connection in WAL mode, with the schema migrated to this binary's version.
 // A file that is not SQLite, or whose schema is newer than this binary, is refused with a
 // StorageError and left untouched. New files are created with mode 0600.
+//
+// Bounds and settings: busy_timeout 5000 ms (the CLI writes while `serve` runs), WAL with
+// synchronous=NORMAL, the WAL file truncated back to journal_size_limit (64 MiB) after a
+// checkpoint, foreign keys enforced. A Database is used by one thread at a time.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,8 +23,18 @@ struct StorageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// SQLITE_BUSY or SQLITE_LOCKED even after busy_timeout: another process held the write lock.
+// Worth retrying, unlike other storage errors.
+struct BusyError : StorageError {
+  using StorageError::StorageError;
+};
+
+constexpr int busy_timeout_ms = 5000;
+constexpr std::int64_t journal_size_limit = 64 << 20;
+
 // A prepared statement, reset when the holder goes away. Column and bind indexes: bind from 1,
-// columns from 0, as SQLite counts them.
+// columns from 0, as SQLite counts them. Text is copied when bound. The statement is shared
+// through the cache, so hold one Statement per SQL text at a time.
 class Statement {
  public:
   explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
@@ -30,6 +44,10 @@ class Statement {
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
+  // These two exist because a std::string or a literal would be ambiguous between the
+  // string_view and the optional<std::string> overloads.
+  Statement& bind(int index, const std::string& value);
+  Statement& bind(int index, const char* value);
   Statement& bind(int index, std::nullopt_t);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind(int index, const std::optional<std::string>& value);
@@ -71,7 +89,9 @@ class Database {
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
-// BEGIN IMMEDIATE on construction, ROLLBACK unless commit() ran.
+// BEGIN IMMEDIATE on construction, ROLLBACK unless commit() ran. Inside a transaction already
+// (a StorageWorker job) it is a SAVEPOINT instead, so repositories compose with the worker.
+// Throws BusyError when another process kept the write lock past busy_timeout.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -81,6 +101,7 @@ class Transaction {
  private:
   Database& db_;
   bool done_ = false;
+  bool nested_ = false;
 };
 
 }  // namespace hangar::storage

@@ -13,12 +13,12 @@ namespace hangar::storage {
 constexpr std::size_t default_events_per_bot = 10000;
 
 struct Event {
-  std::int64_t id = 0;              // assigned on append
-  std::int64_t at_ms = 0;           // since the epoch, UTC
+  std::int64_t id = 0;     // assigned on append
+  std::int64_t at_ms = 0;  // since the epoch, UTC
   std::optional<std::int64_t> bot_id;
   std::optional<std::int64_t> chat_id;
-  std::string kind;                 // "restart", "backoff", "quarantine", "dead_letter", ...
-  std::string reason;               // "budget", "crash", "config", ...
+  std::string kind;    // "restart", "backoff", "quarantine", "dead_letter", ...
+  std::string reason;  // "budget", "crash", "config", ...
   std::optional<std::int64_t> live_bytes;
   std::optional<std::int64_t> budget;
   std::string detail;
@@ -35,7 +35,7 @@ class EventRepository {
  public:
   explicit EventRepository(Database& db, std::size_t keep_per_bot = default_events_per_bot)
       : db_(db), keep_per_bot_(keep_per_bot) {}
-  std::int64_t append(const Event& event);  // prunes the bot's oldest beyond the bound
+  std::int64_t append(const Event& event);             // prunes the bot's oldest beyond the bound
   std::vector<Event> list(const EventFilter& filter);  // newest first
 
  private:

@@ -13,6 +13,8 @@ namespace hangar::storage {
 
 // Default bound of a bot's inbox; polling pauses while it is full.
 constexpr std::size_t default_inbox_limit = 10000;
+// A bot keeps its newest dead letters only; dead_letter() prunes older ones.
+constexpr std::size_t dead_letters_per_bot = 1000;
 
 struct InboxUpdate {
   std::int64_t update_id = 0;
@@ -25,7 +27,8 @@ class InboxRepository {
   explicit InboxRepository(Database& db) : db_(db) {}
 
   // Stores the updates not seen before and advances the bot's next offset past the largest
-  // update_id. Call inside a transaction. Returns the updates that were stored.
+  // update_id. Call inside a transaction (it opens its own when there is none). Returns the
+  // updates that were stored. Throws StorageError when the bot does not exist (any more).
   std::vector<InboxUpdate> append(std::int64_t bot_id, const std::vector<InboxUpdate>& batch);
   std::int64_t next_offset(std::int64_t bot_id);  // 0 when the bot has never received anything
 
@@ -38,7 +41,8 @@ class InboxRepository {
   std::size_t pending_count(std::int64_t bot_id);
 
   void mark_handled(std::int64_t bot_id, std::int64_t update_id);
-  // Moves the update to the dead-letter table with the reason.
+  // Moves the update to the dead-letter table with the reason (nothing when it is not in the
+  // inbox), keeping the bot's newest dead_letters_per_bot.
   void dead_letter(std::int64_t bot_id, std::int64_t update_id, const std::string& reason);
   std::size_t dead_letter_count(std::int64_t bot_id);
 

@@ -12,7 +12,7 @@ class SettingsRepository {
  public:
   explicit SettingsRepository(Database& db) : db_(db) {}
   bool has_admin_token();
-  void set_admin_token(const std::string& token);  // stores its hash
+  void set_admin_token(const std::string& token);        // stores its hash
   bool check_admin_token(const std::string& candidate);  // constant-time comparison of hashes
 
  private:

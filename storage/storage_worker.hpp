@@ -4,8 +4,15 @@
 // takes what is queued (up to max_batch jobs), runs each in a savepoint inside one transaction,
 // commits, and only then calls each job's completion. Reads go through the same queue, so they
 // see every write posted before them.
+//
+// Bounds: a batch holds at most max_batch jobs (1024 by default). The queue itself is bounded
+// by its callers, who each keep a fixed number of jobs in flight (one inbox append per bot,
+// one handled update per chat); queued() is there to watch it. A BusyError (another process
+// holding the write lock past busy_timeout) makes the worker retry the batch's BEGIN or
+// COMMIT up to busy_retries times before failing the batch.
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -23,19 +30,23 @@ class StorageWorker {
   using Completion = std::function<void()>;
   // Runs inside the transaction; returns the completion (or an empty one).
   using Job = std::function<Completion(Database&)>;
-  // Called instead of the completion when the job threw or the commit failed.
+  // Called instead of the completion when the job threw or the commit failed. A throwing job
+  // is rolled back to its savepoint; the rest of its batch still commits.
   using Failure = std::function<void(const std::string& error)>;
 
   // Opens its own connection to `path` (which must already exist and be migrated).
   explicit StorageWorker(const std::string& path, std::size_t max_batch = 1024);
+  static constexpr int busy_retries = 5;
   ~StorageWorker();  // runs what is queued, then stops
   StorageWorker(const StorageWorker&) = delete;
   StorageWorker& operator=(const StorageWorker&) = delete;
 
   void post(Job job, Failure failed = {});
-  void flush();  // blocks until everything posted before it has committed
+  // Blocks until everything posted before it has committed and its completions ran. Not
+  // from the worker thread (a completion), which would wait for itself: throws StorageError.
+  void flush();
 
-  std::size_t queued() const;
+  std::size_t queued() const;  // posted and not yet finished
 
  private:
   struct Entry {
@@ -44,6 +55,7 @@ class StorageWorker {
   };
   void run();
   void run_batch(std::deque<Entry>& batch);
+  bool try_exec(const char* sql) noexcept;  // false when it failed or no transaction is open
 
   Database db_;
   std::size_t max_batch_;
@@ -52,6 +64,8 @@ class StorageWorker {
   std::condition_variable drained_;
   std::deque<Entry> queue_;
   std::size_t in_flight_ = 0;
+  std::uint64_t posted_ = 0;    // jobs ever posted; flush() waits for finished_ to reach it
+  std::uint64_t finished_ = 0;  // jobs whose completion or failure ran
   bool stopping_ = false;
   std::thread thread_;
 };
