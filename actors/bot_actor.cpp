@@ -1,0 +1,331 @@
+#include "actors/bot_actor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "actors/behavior.hpp"
+#include "actors/chat_actor.hpp"
+#include "actors/deliver.hpp"
+#include "actors/messages.hpp"
+#include "actors/outbox.hpp"
+#include "platform/bot_api_session.hpp"
+#include "platform/log.hpp"
+#include "storage/bot_runtime_repository.hpp"
+#include "storage/inbox_repository.hpp"
+
+namespace hangar::actors {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds first_backoff{1000};
+constexpr milliseconds max_backoff{60000};
+constexpr milliseconds inbox_recheck{500};
+constexpr milliseconds bad_response_log_interval{60000};
+constexpr milliseconds poll_margin{10000};  // on top of the long-poll timeout
+
+struct ChatEntry {
+  caf::actor actor;
+  std::int64_t last_routed = 0;  // newest update_id sent to it
+};
+
+struct BotActorState {
+  BotArgs args;
+  BehaviorSpec behavior;
+  std::shared_ptr<botapi::BotApiSession> session;
+  std::shared_ptr<Outbox> outbox;
+  std::int64_t next_offset = 0;
+  std::size_t pending_estimate = 0;  // inbox rows; exact after each recount
+  std::unordered_map<std::int64_t, ChatEntry> chats;
+  std::unordered_map<caf::actor_addr, std::int64_t> chat_keys;
+  std::unordered_map<std::int64_t, int> crashes;  // consecutive crashes per chat
+  unsigned failures = 0;                          // consecutive failed Bot API steps
+  Clock::time_point poll_started;
+  std::optional<Clock::time_point> last_bad_response_log;
+
+  ~BotActorState() {
+    if (outbox) outbox->close();
+    if (session) session->close();
+    for (auto& [key, chat] : chats) caf::anon_send_exit(chat.actor, caf::exit_reason::user_shutdown);
+  }
+  const Settings& settings() const { return args.services->settings; }
+  std::string name() const { return args.status->name(); }
+};
+
+using BotSelf = caf::stateful_actor<BotActorState>;
+
+void set_state(BotSelf* self, BotState state) { self->state.args.status->state.store(state); }
+
+void call_api(BotSelf* self, BotCall step, std::string method, nlohmann::json params) {
+  WeakActor me(self);
+  self->state.session->call(std::move(method), std::move(params), Outbox::call_timeout,
+                            [me, step](botapi::ApiResult result) {
+                              me.send(BotApiReply{step, std::move(result)});
+                            });
+}
+
+void poll(BotSelf* self) {
+  auto& st = self->state;
+  const auto& settings = st.settings();
+  nlohmann::json params = {
+      {"offset", st.next_offset},
+      {"timeout", settings.poll_timeout.count()},
+      {"limit", settings.poll_limit},
+      {"allowed_updates", {"message", "edited_message", "callback_query", "my_chat_member"}}};
+  st.poll_started = Clock::now();
+  WeakActor me(self);
+  st.session->poll(std::move(params), settings.poll_timeout + poll_margin,
+                   [me](botapi::ApiResult result) {
+                     me.send(BotApiReply{BotCall::get_updates, std::move(result)});
+                   });
+}
+
+void restart_after(BotSelf* self, milliseconds delay) {
+  self->delayed_send(self, delay, start_atom::value);
+}
+
+// Logs a failure; bad_response at most once a minute, since a broken server repeats it forever.
+void log_failure(BotSelf* self, const botapi::ApiResult& result, milliseconds delay) {
+  auto& st = self->state;
+  if (result.outcome == botapi::Outcome::bad_response) {
+    auto now = Clock::now();
+    if (st.last_bad_response_log && now - *st.last_bad_response_log < bad_response_log_interval)
+      return;
+    st.last_bad_response_log = now;
+  }
+  spdlog::warn("bot {}: {}; retrying in {} ms", st.name(), result.summary(), delay.count());
+}
+
+void on_failure(BotSelf* self, const botapi::ApiResult& result) {
+  auto& st = self->state;
+  auto delay = std::min(max_backoff, first_backoff * (1u << std::min(st.failures, 6u)));
+  ++st.failures;
+  auto state = BotState::backoff;
+  if (result.outcome == botapi::Outcome::api_error && result.error_code == 401)
+    state = BotState::unauthorized;
+  else if (result.outcome == botapi::Outcome::api_error && result.error_code == 409)
+    state = BotState::conflict;
+  set_state(self, state);
+  st.args.status->set_last_error(result.summary());
+  log_failure(self, result, delay);
+  restart_after(self, delay);
+}
+
+void route(BotSelf* self, telegram::Update update);
+
+void spawn_chat(BotSelf* self, std::int64_t key) {
+  auto& st = self->state;
+  ChatArgs args;
+  args.services = st.args.services;
+  args.bot = caf::actor_cast<caf::actor>(self);
+  args.bot_id = st.args.config.id;
+  args.chat_key = key;
+  args.behavior = st.behavior;
+  args.outbox = st.outbox;
+  args.bot_status = st.args.status;
+  if (auto it = st.crashes.find(key); it != st.crashes.end()) args.crashes = it->second;
+  auto actor = spawn_chat_actor(self, std::move(args));
+  st.chat_keys[actor.address()] = key;
+  st.chats[key] = ChatEntry{std::move(actor), 0};
+}
+
+void route(BotSelf* self, telegram::Update update) {
+  auto& st = self->state;
+  auto key = update.chat_id().value_or(chatless_key);
+  auto it = st.chats.find(key);
+  if (it == st.chats.end()) {
+    spawn_chat(self, key);
+    it = st.chats.find(key);
+  }
+  it->second.last_routed = update.update_id;
+  self->send(it->second.actor, ChatUpdate{std::move(update)});
+}
+
+void count_inbox(BotSelf* self) {
+  auto bot_id = self->state.args.config.id;
+  WeakActor me(self);
+  self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
+    InboxCount count{storage::InboxRepository(db).pending_count(bot_id)};
+    return storage::StorageWorker::Completion([me, count] { me.send(count); });
+  });
+}
+
+// Polls on, unless the inbox is full: then polling pauses until the chats drain it.
+void continue_polling(BotSelf* self) {
+  auto& st = self->state;
+  if (st.pending_estimate >= st.settings().inbox_limit)
+    count_inbox(self);
+  else
+    poll(self);
+}
+
+void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
+  auto& st = self->state;
+  auto bot_id = st.args.config.id;
+  std::int64_t newest = 0;
+  for (const auto& update : updates) newest = std::max(newest, update.update_id);
+  auto next_offset = std::max(st.next_offset, newest + 1);
+  WeakActor me(self);
+  st.args.services->storage.post(
+      [bot_id, next_offset, me, updates = std::move(updates)](storage::Database& db) mutable {
+        std::vector<storage::InboxUpdate> rows;
+        rows.reserve(updates.size());
+        for (const auto& update : updates)
+          rows.push_back({update.update_id, update.chat_id(), update.raw_json});
+        auto stored = storage::InboxRepository(db).append(bot_id, rows);
+        std::unordered_set<std::int64_t> fresh;
+        for (const auto& row : stored) fresh.insert(row.update_id);
+        BatchCommitted batch{{}, next_offset};
+        for (auto& update : updates)
+          if (fresh.count(update.update_id)) batch.updates.push_back(std::move(update));
+        return storage::StorageWorker::Completion(
+            [me, batch = std::move(batch)]() mutable { me.send(std::move(batch)); });
+      },
+      // Nothing was acknowledged: the Bot API sends the batch again after the backoff.
+      [me](const std::string& error) {
+        botapi::ApiResult failed;
+        failed.description = "cannot store updates: " + error;
+        me.send(BotApiReply{BotCall::get_updates, std::move(failed)});
+      });
+}
+
+void on_updates(BotSelf* self, botapi::ApiResult& result) {
+  auto& st = self->state;
+  auto updates = telegram::parse_updates(result.result);
+  if (updates.empty()) {
+    // A server that answers at once must not make us spin.
+    auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - st.poll_started);
+    auto minimum = st.settings().min_empty_poll_interval;
+    if (elapsed < minimum)
+      self->delayed_send(self, minimum - elapsed, poll_atom::value);
+    else
+      poll(self);
+    return;
+  }
+  st.args.status->updates_received.fetch_add(updates.size(), std::memory_order_relaxed);
+  commit_batch(self, std::move(updates));
+}
+
+void on_api_reply(BotSelf* self, BotApiReply& reply) {
+  auto& st = self->state;
+  if (!reply.result.ok()) return on_failure(self, reply.result);
+  switch (reply.call) {
+    case BotCall::get_me: {
+      auto username = reply.result.result.value("username", std::string());
+      st.args.status->set_username(username);
+      auto bot_id = st.args.config.id;
+      st.args.services->storage.post([bot_id, username](storage::Database& db) {
+        storage::BotRuntimeRepository(db).set_username(bot_id, username);
+        return storage::StorageWorker::Completion();
+      });
+      // Keep pending updates: they belong to the users and the inbox takes them.
+      call_api(self, BotCall::delete_webhook, "deleteWebhook", {{"drop_pending_updates", false}});
+      break;
+    }
+    case BotCall::delete_webhook:
+      poll(self);
+      break;
+    case BotCall::get_updates:
+      st.failures = 0;
+      if (st.args.status->state.load() != BotState::running) {
+        set_state(self, BotState::running);
+        st.args.status->set_last_error(std::nullopt);
+      }
+      on_updates(self, reply.result);
+      break;
+  }
+}
+
+void on_chat_down(BotSelf* self, const caf::down_msg& down) {
+  auto& st = self->state;
+  auto found = st.chat_keys.find(down.source);
+  if (found == st.chat_keys.end()) return;
+  auto key = found->second;
+  st.chat_keys.erase(found);
+  auto entry = st.chats.find(key);
+  bool current = entry != st.chats.end() && entry->second.actor.address() == down.source;
+  if (!down.reason || !current) return;  // retired after idling, or already replaced
+  st.chats.erase(entry);
+  auto crashes = ++st.crashes[key];
+  spdlog::warn("bot {}: chat {} crashed ({} in a row): {}", st.name(), key, crashes,
+               caf::to_string(down.reason));
+  // Its update is still in the inbox; the new actor starts from there.
+  spawn_chat(self, key);
+}
+
+void restore(BotSelf* self) {
+  auto bot_id = self->state.args.config.id;
+  WeakActor me(self);
+  self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
+    storage::InboxRepository inbox(db);
+    BotRestored restored{inbox.next_offset(bot_id), inbox.pending_count(bot_id),
+                         inbox.chats_with_pending(bot_id)};
+    return storage::StorageWorker::Completion(
+        [me, restored = std::move(restored)]() mutable { me.send(std::move(restored)); });
+  });
+}
+
+caf::behavior bot_actor(BotSelf* self, BotArgs args) {
+  auto& st = self->state;
+  st.args = std::move(args);
+  st.behavior = *parse_behavior(st.args.config.behavior);
+  const auto& settings = st.settings();
+  botapi::SessionOptions options;
+  options.endpoint = *botapi::parse_api_url(st.args.config.api_url.value_or(settings.api_url));
+  options.token = st.args.config.token;
+  options.tls = st.args.services->tls;
+  options.max_body_bytes = settings.max_response_bytes;
+  options.status = st.args.status;
+  st.session = botapi::BotApiSession::create(st.args.services->io, std::move(options));
+  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session);
+  set_state(self, BotState::starting);
+  self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
+  restore(self);
+  return {
+      [=](BotRestored& restored) {
+        auto& st = self->state;
+        st.next_offset = restored.next_offset;
+        st.pending_estimate = restored.pending;
+        for (const auto& chat : restored.chats_with_pending) spawn_chat(self, chat.value_or(chatless_key));
+        call_api(self, BotCall::get_me, "getMe", nlohmann::json::object());
+      },
+      [=](start_atom) { call_api(self, BotCall::get_me, "getMe", nlohmann::json::object()); },
+      [=](BotApiReply& reply) { on_api_reply(self, reply); },
+      [=](poll_atom) { poll(self); },
+      [=](BatchCommitted& batch) {
+        auto& st = self->state;
+        st.next_offset = std::max(st.next_offset, batch.next_offset);
+        st.pending_estimate += batch.updates.size();
+        for (auto& update : batch.updates) route(self, std::move(update));
+        continue_polling(self);
+      },
+      [=](InboxCount count) {
+        auto& st = self->state;
+        st.pending_estimate = count.pending;
+        if (count.pending < st.settings().inbox_limit) return poll(self);
+        spdlog::info("bot {}: inbox full ({} updates), polling paused", st.name(), count.pending);
+        self->delayed_send(self, inbox_recheck, recheck_atom::value);
+      },
+      [=](recheck_atom) { count_inbox(self); },
+      [=](idle_atom, std::int64_t key, std::int64_t last_taken) {
+        auto& st = self->state;
+        auto it = st.chats.find(key);
+        if (it == st.chats.end() || it->second.last_routed > last_taken) return;
+        self->send(it->second.actor, retire_atom::value);
+        st.chats.erase(it);
+      },
+      [=](healthy_atom, std::int64_t key) { self->state.crashes.erase(key); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_bot_actor(caf::event_based_actor* parent, BotArgs args) {
+  return parent->spawn<caf::monitored>(bot_actor, std::move(args));
+}
+
+}  // namespace hangar::actors

@@ -1,0 +1,96 @@
+#include "actors/outbox.hpp"
+
+#include <algorithm>
+
+namespace hangar::actors {
+
+struct Outbox::Attempt {
+  Attempt(boost::asio::io_context& io, Action action, botapi::ResultHandler done)
+      : timer(io), action(std::move(action)), done(std::move(done)) {}
+  boost::asio::steady_timer timer;
+  Action action;
+  botapi::ResultHandler done;
+  std::chrono::milliseconds next_delay = first_retry;
+};
+
+namespace {
+botapi::ApiResult closed_result() {
+  botapi::ApiResult result;
+  result.outcome = botapi::Outcome::network;
+  result.description = "outbox closed";
+  return result;
+}
+}  // namespace
+
+Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session)
+    : io_(io), session_(std::move(session)) {}
+
+void Outbox::send(Action action, botapi::ResultHandler done) {
+  start(std::make_shared<Attempt>(io_, std::move(action), std::move(done)));
+}
+
+void Outbox::start(std::shared_ptr<Attempt> attempt) {
+  auto method = attempt->action.method;
+  auto params = attempt->action.params;
+  session_->call(std::move(method), std::move(params), call_timeout,
+                 [self = shared_from_this(), attempt](botapi::ApiResult result) {
+                   self->finish(attempt, std::move(result));
+                 });
+}
+
+void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::ApiResult result) {
+  bool closed;
+  {
+    std::lock_guard lock(mutex_);
+    closed = closed_;
+  }
+  if (result.ok() || !result.transient() || closed) {
+    attempt->done(std::move(result));
+    return;
+  }
+  auto delay = attempt->next_delay;
+  if (result.retry_after_seconds)
+    delay = std::max(delay, std::chrono::milliseconds(*result.retry_after_seconds * 1000));
+  attempt->next_delay = std::min(attempt->next_delay * 2, max_retry);
+  retry_later(std::move(attempt), delay);
+}
+
+void Outbox::retry_later(std::shared_ptr<Attempt> attempt, std::chrono::milliseconds delay) {
+  bool closed;
+  {
+    std::lock_guard lock(mutex_);
+    closed = closed_;
+    if (!closed) waiting_.insert(attempt);
+  }
+  if (closed) {
+    attempt->done(closed_result());
+    return;
+  }
+  attempt->timer.expires_after(delay);
+  attempt->timer.async_wait([self = shared_from_this(), attempt](boost::system::error_code) {
+    bool closed;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->waiting_.erase(attempt);
+      closed = self->closed_;
+    }
+    if (closed)
+      attempt->done(closed_result());
+    else
+      self->start(attempt);
+  });
+}
+
+void Outbox::close() {
+  std::set<std::shared_ptr<Attempt>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    waiting.swap(waiting_);
+  }
+  // Their timer handlers see closed_ and report "outbox closed".
+  for (const auto& attempt : waiting)
+    boost::asio::post(io_, [attempt] { attempt->timer.cancel(); });
+}
+
+}  // namespace hangar::actors
