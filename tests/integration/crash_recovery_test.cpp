@@ -1,0 +1,138 @@
+// Acceptance, Crash: `serve` is SIGKILLed while counter bots are under traffic and started again
+// on the same database. No message goes unanswered, no chat's count goes backwards, and
+// duplicates stay within the README's bound: at most one per chat that was mid-update.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sim/simulator.hpp"
+#include "tests/support/hangar_server.hpp"
+#include "tests/support/sim_helpers.hpp"
+#include "tests/support/wait_until.hpp"
+
+using namespace hangar::test;
+
+namespace {
+
+constexpr int bot_count = 4;
+constexpr int chats_per_bot = 5;
+constexpr std::int64_t first_chat = 100;
+
+// Users writing "m1", "m2", ... in every chat, round robin, from a thread of its own, so traffic
+// keeps arriving while serve is down and comes back.
+class Users {
+ public:
+  Users(hangar::sim::Simulator& sim, std::vector<std::string> tokens)
+      : sim_(sim), tokens_(std::move(tokens)), thread_([this] { run(); }) {}
+  ~Users() { stop(); }
+
+  void stop() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+  }
+  // Messages written so far in the chat (valid after stop()).
+  int written(int bot, int chat) const { return written_.at({bot, chat}); }
+
+ private:
+  void run() {
+    while (running_) {
+      for (int b = 0; b < bot_count; ++b)
+        for (int c = 0; c < chats_per_bot; ++c) {
+          int& count = written_[{b, c}];
+          inject(sim_, tokens_[b], first_chat + c, "m" + std::to_string(count + 1));
+          ++count;
+        }
+      std::this_thread::sleep_for(100ms);  // about 200 messages/s in all
+    }
+  }
+
+  hangar::sim::Simulator& sim_;
+  std::vector<std::string> tokens_;
+  std::map<std::pair<int, int>, int> written_;
+  std::atomic<bool> running_{true};
+  std::thread thread_;
+};
+
+struct ChatReplies {
+  std::size_t replies = 0;
+  std::set<std::string> distinct;
+  std::vector<std::string> problems;
+};
+
+// Checks each reply is "#k mk": a message's count is its position in the chat, whether the
+// reply came before the crash, after it, or twice.
+ChatReplies check_chat(const std::vector<std::string>& texts) {
+  ChatReplies result;
+  auto problem = [&](std::string text) {
+    if (result.problems.size() < 5) result.problems.push_back(std::move(text));
+  };
+  long previous = 0;
+  for (const auto& text : texts) {
+    ++result.replies;
+    result.distinct.insert(text);
+    long n = counter_value(text);
+    std::string message = n < 0 ? "" : text.substr(text.find(' ') + 1);
+    if (n < 0 || message != "m" + std::to_string(n)) problem("unexpected reply \"" + text + "\"");
+    if (n < previous)
+      problem("count went back from " + std::to_string(previous) + " to " + std::to_string(n));
+    previous = std::max(previous, n);
+  }
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("SIGKILL under traffic loses no message and never rewinds a count") {
+  hangar::sim::Simulator sim;
+  TempDir dir;
+  HangarServer server(dir, sim.base_url());
+  std::vector<std::string> tokens;
+  for (int b = 0; b < bot_count; ++b) {
+    tokens.push_back(test_token(b));
+    server.add_bot(tokens.back(), "crash" + std::to_string(b), "counter");
+  }
+  server.start();
+  for (const auto& token : tokens) REQUIRE(wait_for_polls(sim, token, 1, 15s));
+
+  Users users(sim, tokens);
+  REQUIRE(wait_until([&] { return sent_count(sim, tokens[0]) >= 50; }, 20s));
+  std::this_thread::sleep_for(1s);
+  server.kill();
+  const auto replies_at_kill = sent_count(sim, tokens[0]);
+  std::this_thread::sleep_for(500ms);
+  server.start();
+  REQUIRE(wait_until([&] { return sent_count(sim, tokens[0]) > replies_at_kill + 50; }, 30s));
+  users.stop();
+
+  auto all_answered = [&] {
+    for (int b = 0; b < bot_count; ++b)
+      for (int c = 0; c < chats_per_bot; ++c)
+        if (check_chat(sent_texts(sim, tokens[b], first_chat + c)).distinct.size() <
+            static_cast<std::size_t>(users.written(b, c)))
+          return false;
+    return true;
+  };
+  CHECK(wait_until(all_answered, 60s, 200ms));
+  std::this_thread::sleep_for(1s);  // late duplicates, if any, count too
+
+  for (int b = 0; b < bot_count; ++b) {
+    std::size_t bot_duplicates = 0;
+    for (int c = 0; c < chats_per_bot; ++c) {
+      const auto chat = first_chat + c;
+      ChatReplies replies = check_chat(sent_texts(sim, tokens[b], chat));
+      INFO("bot " << b << " chat " << chat << ": " << users.written(b, c) << " written, "
+                  << replies.distinct.size() << " answered, " << replies.replies << " replies");
+      for (const auto& problem : replies.problems) FAIL_CHECK(problem);
+      CHECK(replies.distinct.size() == static_cast<std::size_t>(users.written(b, c)));
+      const std::size_t duplicates = replies.replies - replies.distinct.size();
+      CHECK(duplicates <= 1);
+      bot_duplicates += duplicates;
+    }
+    CHECK(bot_duplicates <= static_cast<std::size_t>(chats_per_bot));
+  }
+}
