@@ -29,4 +29,7 @@ struct ApiResult {
   std::string summary() const;
 };
 
+// A result with no Bot API answer behind it, only our one-line reason.
+ApiResult failure(Outcome outcome, std::string description);
+
 }  // namespace hangar::botapi

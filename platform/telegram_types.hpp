@@ -3,6 +3,7 @@
 // tolerates missing optional ones, because real servers and emulators differ.
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
