@@ -74,10 +74,11 @@ std::int64_t InboxRepository::next_offset(std::int64_t bot_id) {
 std::vector<InboxUpdate> InboxRepository::pending(std::int64_t bot_id,
                                                   std::optional<std::int64_t> chat_id,
                                                   std::int64_t after, std::size_t limit) {
-  // `IS` matches NULL to NULL and still uses the (bot_id, chat_id, update_id) index.
+  // `IS` matches NULL to NULL. Without statistics the planner would walk the primary key
+  // past every other chat's updates, so the chat index is named.
   auto row = db_.prepare(
-      "SELECT update_id, payload FROM inbox WHERE bot_id = ?1 AND chat_id IS ?2 "
-      "AND update_id > ?3 ORDER BY update_id LIMIT ?4");
+      "SELECT update_id, payload FROM inbox INDEXED BY inbox_by_chat "
+      "WHERE bot_id = ?1 AND chat_id IS ?2 AND update_id > ?3 ORDER BY update_id LIMIT ?4");
   row.bind(1, bot_id).bind(2, chat_id).bind(3, after).bind(4, sql_limit(limit));
   std::vector<InboxUpdate> updates;
   while (row.step()) updates.push_back({row.column_int64(0), chat_id, row.column_text(1)});

@@ -5,11 +5,14 @@
 #include "storage/bot_repository.hpp"
 #include "storage/database.hpp"
 #include "storage_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;
-using hangar::storage::test::TempDir;
 using hangar::storage::test::token;
+using hangar::test::read_file;
+using hangar::test::TempDir;
+using hangar::test::write_file;
 
 namespace {
 
@@ -59,7 +62,7 @@ TEST_CASE("a database keeps its data when reopened") {
 TEST_CASE("an empty file is migrated like a new database") {
   TempDir dir;
   const auto path = dir.file("empty.db");
-  hangar::storage::test::write_bytes(path, "");
+  write_file(path, "");
   Database db(path);
   CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
   CHECK(BotRepository(db).list().empty());
@@ -78,10 +81,10 @@ TEST_CASE("a file that is not SQLite is refused and left byte for byte as it was
   const auto path = dir.file("notes.txt");
   const std::string content =
       GENERATE(std::string("short"), std::string("my precious notes, not a database\n"));
-  hangar::storage::test::write_bytes(path, content);
+  write_file(path, content);
 
   CHECK_THROWS_WITH(Database(path), path + " is not a Hangar database (not an SQLite file)");
-  CHECK(hangar::storage::test::read_bytes(path) == content);
+  CHECK(read_file(path) == content);
 }
 
 TEST_CASE("a database from a newer hangar is refused and left untouched") {
@@ -89,23 +92,23 @@ TEST_CASE("a database from a newer hangar is refused and left untouched") {
   const auto path = dir.file("hangar.db");
   { Database db(path); }
   hangar::storage::test::raw_exec(path, "PRAGMA user_version = 7");
-  const std::string before = hangar::storage::test::read_bytes(path);
+  const std::string before = read_file(path);
 
   CHECK_THROWS_WITH(Database(path), path + " has schema version 7, newer than this hangar (" +
                                         std::to_string(Database::schema_version) +
                                         "); upgrade hangar");
-  CHECK(hangar::storage::test::read_bytes(path) == before);
+  CHECK(read_file(path) == before);
 }
 
 TEST_CASE("another program's SQLite file is refused and left untouched") {
   TempDir dir;
   const auto path = dir.file("other.db");
   hangar::storage::test::raw_exec(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY)");
-  const std::string before = hangar::storage::test::read_bytes(path);
+  const std::string before = read_file(path);
 
   CHECK_THROWS_WITH(Database(path),
                     path + " is not a Hangar database (an SQLite file of another program)");
-  CHECK(hangar::storage::test::read_bytes(path) == before);
+  CHECK(read_file(path) == before);
 }
 
 TEST_CASE("a transaction rolls back unless committed, and nests as a savepoint") {

@@ -1,12 +1,8 @@
 #pragma once
-// What the storage tests share: a private temp directory for real SQLite files, and raw file
-// access to check what a user would find on disk.
+// What the storage tests share: bots to register, and a plain SQLite connection standing in for
+// another program. Temp directories come from tests/support/temp_dir.hpp.
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,35 +21,6 @@ inline NewBot new_bot(const std::string& token, std::optional<std::string> name 
   bot.token = token;
   bot.name = std::move(name);
   return bot;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hangar-storage-XXXXXX");
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-inline void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 // Runs SQL on the file through a plain connection, as another program or an older or newer
