@@ -53,7 +53,7 @@ struct BotActorState {
     for (auto& [key, chat] : chats) caf::anon_send_exit(chat.actor, caf::exit_reason::user_shutdown);
   }
   const Settings& settings() const { return args.services->settings; }
-  std::string name() const { return args.status->name(); }
+  std::string bot_name() const { return args.status->name(); }
 };
 
 using BotSelf = caf::stateful_actor<BotActorState>;
@@ -97,7 +97,7 @@ void log_failure(BotSelf* self, const botapi::ApiResult& result, milliseconds de
       return;
     st.last_bad_response_log = now;
   }
-  spdlog::warn("bot {}: {}; retrying in {} ms", st.name(), result.summary(), delay.count());
+  spdlog::warn("bot {}: {}; retrying in {} ms", st.bot_name(), result.summary(), delay.count());
 }
 
 void on_failure(BotSelf* self, const botapi::ApiResult& result) {
@@ -251,7 +251,7 @@ void on_chat_down(BotSelf* self, const caf::down_msg& down) {
   if (!down.reason || !current) return;  // retired after idling, or already replaced
   st.chats.erase(entry);
   auto crashes = ++st.crashes[key];
-  spdlog::warn("bot {}: chat {} crashed ({} in a row): {}", st.name(), key, crashes,
+  spdlog::warn("bot {}: chat {} crashed ({} in a row): {}", st.bot_name(), key, crashes,
                caf::to_string(down.reason));
   // Its update is still in the inbox; the new actor starts from there.
   spawn_chat(self, key);
@@ -307,7 +307,7 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         auto& st = self->state;
         st.pending_estimate = count.pending;
         if (count.pending < st.settings().inbox_limit) return poll(self);
-        spdlog::info("bot {}: inbox full ({} updates), polling paused", st.name(), count.pending);
+        spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(), count.pending);
         self->delayed_send(self, inbox_recheck, recheck_atom::value);
       },
       [=](recheck_atom) { count_inbox(self); },

@@ -63,14 +63,14 @@ void record(SupervisorSelf* self, std::int64_t bot_id, std::string kind, std::st
   });
 }
 
-void count_restart(SupervisorSelf* self, std::int64_t bot_id, const std::string& reason,
+void count_restart(SupervisorSelf* self, std::int64_t bot_id, RestartReason reason,
                    const std::string& detail) {
-  if (auto status = self->state.services->fleet.find(bot_id)) status->restarts.fetch_add(1);
+  if (auto status = self->state.services->fleet.find(bot_id)) status->count_restart(reason);
   self->state.services->storage.post([bot_id](storage::Database& db) {
     storage::BotRuntimeRepository(db).add_restart(bot_id);
     return storage::StorageWorker::Completion();
   });
-  record(self, bot_id, "restart", reason, detail);
+  record(self, bot_id, "restart", std::string(to_string(reason)), detail);
 }
 
 void start_bot(SupervisorSelf* self, ManagedBot& bot) {
@@ -93,8 +93,15 @@ void reconcile(SupervisorSelf* self, FleetConfig& fleet) {
   auto& services = *st.services;
   st.seen_version = fleet.version;
   std::map<std::int64_t, storage::BotConfig> desired;
-  for (auto& config : fleet.bots) {
+  for (std::size_t i = 0; i < fleet.bots.size(); ++i) {
+    auto& config = fleet.bots[i];
+    bool known = services.fleet.find(config.id) != nullptr;
     auto status = services.fleet.ensure(config.id, config.name);
+    if (!known) {
+      // Figures that outlive the process.
+      status->restarts.store(fleet.runtimes[i].restarts);
+      status->set_username(fleet.runtimes[i].username);
+    }
     if (!wanted(config))
       status->state.store(config.quarantined ? BotState::quarantined : BotState::stopped);
     else
@@ -127,7 +134,7 @@ void reconcile(SupervisorSelf* self, FleetConfig& fleet) {
   for (auto& [id, config] : desired) {
     if (st.bots.count(id)) continue;
     RestartPolicy policy(settings.restart_intensity, settings.quarantine_after);
-    auto& bot = st.bots.emplace(id, ManagedBot{config, {}, policy}).first->second;
+    auto& bot = st.bots.emplace(id, ManagedBot{config, {}, policy, false, std::nullopt}).first->second;
     start_bot(self, bot);
   }
   // Bots gone from the table lose their figures too.
@@ -142,7 +149,7 @@ void on_crash(SupervisorSelf* self, ManagedBot& bot, const caf::error& reason) {
   auto id = bot.config.id;
   auto detail = caf::to_string(reason);
   spdlog::warn("bot {} crashed: {}", bot.config.name, detail);
-  count_restart(self, id, "crash", detail);
+  count_restart(self, id, RestartReason::crash, detail);
   auto decision = bot.policy.on_restart(RestartPolicy::Clock::now());
   auto status = self->state.services->fleet.find(id);
   switch (decision.action) {
@@ -183,7 +190,7 @@ void on_bot_down(SupervisorSelf* self, caf::down_msg& down) {
     }
     bot.config = *bot.next;
     bot.next.reset();
-    count_restart(self, id, "config", "configuration changed");
+    count_restart(self, id, RestartReason::config, "configuration changed");
     start_bot(self, bot);
     return;
   }
@@ -197,7 +204,9 @@ void check_config(SupervisorSelf* self) {
     storage::BotRepository bots(db);
     auto version = bots.config_version();
     if (version == seen) return storage::StorageWorker::Completion();
-    FleetConfig fleet{version, bots.list()};
+    FleetConfig fleet{version, bots.list(), {}};
+    storage::BotRuntimeRepository runtimes(db);
+    for (const auto& bot : fleet.bots) fleet.runtimes.push_back(runtimes.load(bot.id));
     return storage::StorageWorker::Completion(
         [me, fleet = std::move(fleet)]() mutable { me.send(std::move(fleet)); });
   });

@@ -11,6 +11,7 @@
 #include "platform/api_result.hpp"
 #include "platform/telegram_types.hpp"
 #include "storage/bot_repository.hpp"
+#include "storage/bot_runtime_repository.hpp"
 #include "storage/inbox_repository.hpp"
 
 namespace hangar::actors {
@@ -74,6 +75,7 @@ struct ActionDone {
 struct FleetConfig {
   std::int64_t version = 0;
   std::vector<storage::BotConfig> bots;
+  std::vector<storage::BotRuntime> runtimes;  // one per bot, same order
 };
 
 }  // namespace hangar::actors

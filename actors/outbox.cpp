@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 namespace hangar::actors {
 
 struct Outbox::Attempt {

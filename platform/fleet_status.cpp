@@ -7,6 +7,8 @@ namespace hangar {
 namespace {
 constexpr std::array<std::string_view, bot_state_count> state_names = {
     "starting", "running", "backoff", "conflict", "unauthorized", "quarantined", "stopped"};
+constexpr std::array<std::string_view, restart_reason_count> restart_reason_names = {
+    "budget", "crash", "config"};
 constexpr std::array<std::string_view, api_method_count> method_names = {
     "getMe",           "getUpdates", "deleteWebhook", "sendMessage", "answerCallbackQuery",
     "editMessageText", "other"};
@@ -18,6 +20,9 @@ std::size_t counter_index(ApiMethod method, botapi::Outcome outcome) {
 }  // namespace
 
 std::string_view to_string(BotState state) { return state_names[static_cast<int>(state)]; }
+std::string_view to_string(RestartReason reason) {
+  return restart_reason_names[static_cast<int>(reason)];
+}
 std::string_view to_string(ApiMethod method) { return method_names[static_cast<int>(method)]; }
 
 ApiMethod api_method_from(std::string_view method) {
@@ -58,6 +63,14 @@ void BotStatus::count_api_request(ApiMethod method, botapi::Outcome outcome) {
 }
 std::uint64_t BotStatus::api_requests(ApiMethod method, botapi::Outcome outcome) const {
   return api_requests_[counter_index(method, outcome)].load(std::memory_order_relaxed);
+}
+
+void BotStatus::count_restart(RestartReason reason) {
+  restarts.fetch_add(1, std::memory_order_relaxed);
+  restarts_by_reason_[static_cast<int>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+std::uint64_t BotStatus::restarts_since_start(RestartReason reason) const {
+  return restarts_by_reason_[static_cast<int>(reason)].load(std::memory_order_relaxed);
 }
 
 std::shared_ptr<ChatStatus> BotStatus::add_chat(std::int64_t chat_id) {

@@ -35,7 +35,10 @@ constexpr int api_method_count = 7;
 ApiMethod api_method_from(std::string_view method);
 std::string_view to_string(ApiMethod method);
 
-using SystemTime = std::chrono::system_clock::time_point;
+// Why a bot actor was restarted, as hangar_restarts_total's `reason` label names it.
+enum class RestartReason { budget, crash, config };
+constexpr int restart_reason_count = 3;
+std::string_view to_string(RestartReason reason);
 
 struct ChatStatus {
   explicit ChatStatus(std::int64_t chat_id) : chat_id(chat_id) {}
@@ -57,6 +60,9 @@ class BotStatus {
   std::atomic<std::int64_t> live_bytes{0};
   std::atomic<std::uint64_t> memory_budget{0};
   std::atomic<std::uint64_t> restarts{0};  // since the bot was added (seeded from SQLite)
+
+  void count_restart(RestartReason reason);  // both counters
+  std::uint64_t restarts_since_start(RestartReason reason) const;
 
   std::string name() const;
   void set_name(std::string name);
@@ -81,6 +87,7 @@ class BotStatus {
   std::optional<std::string> last_error_;
   std::map<std::int64_t, std::shared_ptr<ChatStatus>> chats_;
   std::array<std::atomic<std::uint64_t>, api_method_count * botapi::outcome_count> api_requests_{};
+  std::array<std::atomic<std::uint64_t>, restart_reason_count> restarts_by_reason_{};
 };
 
 class FleetStatus {
