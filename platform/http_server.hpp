@@ -26,17 +26,18 @@ using Respond = std::function<void(Response)>;
 struct RequestContext {
   std::uint64_t connection_id = 0;  // unique per accepted connection for the server's lifetime
   std::string remote_address;
+  std::uint64_t request_number = 1;  // 1 for the first request on this connection, then 2...
 };
 
 using Handler = std::function<void(Request&& request, const RequestContext& context, Respond)>;
 
 struct ServerOptions {
-  std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free one
+  std::string listen = "127.0.0.1:0";              // HOST:PORT; port 0 picks a free one
   std::shared_ptr<boost::asio::ssl::context> tls;  // serve HTTPS when set
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_header_bytes = 16u << 10;
-  std::size_t max_connections = 10000;  // further connections are closed at accept
-  std::chrono::seconds idle_timeout{120};  // a keep-alive connection with no request
+  std::size_t max_connections = 10000;       // further connections are closed at accept
+  std::chrono::seconds idle_timeout{120};    // a keep-alive connection with no request
   std::chrono::seconds request_timeout{30};  // reading one request
 };
 
@@ -61,6 +62,8 @@ class HttpServer {
 // Helpers for handlers: a JSON body with Content-Type application/json, and the contract's
 // error shape {"error": ..., "detail": ...}.
 Response json_response(const Request& request, Status status, const nlohmann::json& body);
+// For answers given after the request is gone (long polls): `body` is serialized JSON already.
+Response json_response(unsigned version, bool keep_alive, Status status, std::string body);
 Response json_error(const Request& request, Status status, const std::string& error,
                     const std::string& detail = "");
 Response text_response(const Request& request, Status status, std::string body,

@@ -20,6 +20,7 @@ struct SimOptions {
   unsigned threads = 1;
   std::size_t max_pending_updates_per_bot = 100000;  // injections past it are refused
   std::size_t max_sent_per_bot = 1000000;            // the oldest sent records go first
+  std::size_t max_bots = 100000;  // Bot API calls of further tokens get 429 Too Many Requests
 };
 
 // What a bot sent through sendMessage or editMessageText, in arrival order.
@@ -41,7 +42,7 @@ struct Faults {
 struct BotCounters {
   std::size_t connections = 0;  // TCP connections whose first request named this token
   std::uint64_t get_updates = 0;
-  std::uint64_t calls = 0;      // every Bot API request
+  std::uint64_t calls = 0;  // every Bot API request
   std::uint64_t sent = 0;
 };
 
@@ -67,7 +68,7 @@ class Simulator {
   std::vector<std::string> tokens_seen() const;  // every token that called the Bot API
 
   void set_faults(const std::string& token, Faults faults);  // empty token: every bot
-  void reset();  // forgets every bot, update and record
+  void reset();                                              // forgets every bot, update and record
 
  private:
   struct Impl;

@@ -1,0 +1,93 @@
+#pragma once
+// One simulated bot: its queue of undelivered updates, the getUpdates request parked on it,
+// the log of what it sent, its counters and its own fault switches. Thread-safe: every member
+// function takes the bot's own mutex, so bots never contend with each other.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "sim/simulator.hpp"
+
+namespace hangar::sim {
+
+// How a getUpdates ends: with a JSON array of updates (maybe "[]"), or displaced by a newer
+// getUpdates of the same bot (nullopt), which Telegram answers with 409 Conflict.
+using PollAnswer = std::function<void(std::optional<std::string> updates)>;
+
+struct PollRequest {
+  std::int64_t offset = 0;
+  std::size_t limit = 100;
+  std::chrono::milliseconds wait{0};  // zero: answer at once
+  PollAnswer answer;
+};
+
+class BotState : public std::enable_shared_from_this<BotState> {
+ public:
+  BotState(std::int64_t bot_id, std::size_t max_pending_updates, std::size_t max_sent);
+  ~BotState();
+
+  std::int64_t bot_id() const { return bot_id_; }
+
+  // Confirms the updates below the offset, then answers with what is pending, or parks the
+  // request until an update arrives or `wait` passes. Timers run on `timers`.
+  void poll(PollRequest request, const boost::asio::any_io_executor& timers);
+  // Makes an update with the next update_id and message_id (the serializer gets both);
+  // nullopt when the queue is full.
+  std::optional<std::int64_t> inject(
+      const std::function<std::string(std::int64_t update_id, std::int64_t message_id)>&
+          make_update);
+  // Answers a parked getUpdates with an empty list, e.g. before the simulator forgets the bot.
+  void release_parked_poll();
+
+  std::int64_t next_message_id();
+  void record_sent(SentMessage message);
+  std::vector<SentMessage> sent(std::optional<std::int64_t> chat_id) const;
+
+  void count_call(bool new_connection, bool get_updates);
+  BotCounters counters() const;
+
+  std::optional<Faults> faults() const;
+  void set_faults(Faults faults);
+
+ private:
+  struct ParkedPoll {
+    std::uint64_t ticket = 0;
+    std::size_t limit = 0;
+    PollAnswer answer;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  void confirm_below(std::int64_t offset);
+  std::string batch(std::size_t limit) const;
+  void on_poll_timeout(std::uint64_t ticket);
+  static void finish(std::optional<ParkedPoll> parked, std::optional<std::string> updates);
+
+  const std::int64_t bot_id_;
+  const std::size_t max_pending_updates_;
+  const std::size_t max_sent_;
+
+  mutable std::mutex mutex_;
+  struct PendingUpdate {
+    std::int64_t update_id;
+    std::string json;
+  };
+  std::deque<PendingUpdate> pending_;
+  std::optional<ParkedPoll> parked_;
+  std::uint64_t last_ticket_ = 0;
+  std::int64_t last_update_id_ = 0;
+  std::int64_t last_message_id_ = 0;
+  std::deque<SentMessage> sent_;
+  BotCounters counters_;
+  std::optional<Faults> faults_;
+};
+
+}  // namespace hangar::sim

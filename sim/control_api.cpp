@@ -1,0 +1,121 @@
+#include "sim/control_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "platform/token.hpp"
+#include "sim/request_params.hpp"
+
+namespace hangar::sim {
+
+using http::Status;
+using nlohmann::json;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+http::Response bad_request(const http::Request& request, const std::string& detail) {
+  return http::json_error(request, Status::bad_request, "bad_request", detail);
+}
+
+json to_json(const SentMessage& message) {
+  return {{"method", message.method},
+          {"chat_id", message.chat_id},
+          {"message_id", message.message_id},
+          {"text", message.text},
+          {"at_us", message.at_us}};
+}
+
+}  // namespace
+
+http::Response ControlApi::handle(const http::Request& request, std::string_view path) {
+  const bool get = request.method() == bhttp::verb::get;
+  const bool post = request.method() == bhttp::verb::post;
+  if (path == "/control/messages" && post) return inject(request, false);
+  if (path == "/control/callbacks" && post) return inject(request, true);
+  if (path == "/control/sent" && get) return sent(request);
+  if (path == "/control/bots" && get) return bot_counters(request);
+  if (path == "/control/tokens" && get) return tokens(request);
+  if (path == "/control/faults" && post) return faults(request);
+  if (path == "/control/reset" && post) return reset(request);
+  return http::json_error(
+      request, Status::not_found, "not_found",
+      "no control endpoint " + std::string(request.method_string()) + " " + std::string(path));
+}
+
+http::Response ControlApi::inject(const http::Request& request, bool callback) {
+  const auto params = RequestParams::parse(request);
+  if (!params) return bad_request(request, "the body is not a JSON object");
+  const auto token = params->text("token");
+  const auto chat_id = params->integer("chat_id");
+  const char* payload_name = callback ? "data" : "text";
+  const auto payload = params->text(payload_name);
+  if (!token || !is_valid_token(*token))
+    return bad_request(request, "token is missing or malformed");
+  if (!chat_id) return bad_request(request, "chat_id must be an integer");
+  if (!payload) return bad_request(request, std::string(payload_name) + " must be a string");
+
+  const auto update_id = callback ? simulator_.inject_callback(*token, *chat_id, *payload)
+                                  : simulator_.inject_message(*token, *chat_id, *payload);
+  if (!update_id)
+    return http::json_error(request, Status::too_many_requests, "queue_full",
+                            "the bot's pending updates are at their limit");
+  return http::json_response(request, Status::ok, {{"update_id", *update_id}});
+}
+
+http::Response ControlApi::sent(const http::Request& request) {
+  const auto params = RequestParams::parse(request);
+  const auto token = params ? params->text("token") : std::nullopt;
+  if (!token) return bad_request(request, "token is required");
+  std::vector<SentMessage> messages;
+  if (params->has("chat_id")) {
+    const auto chat_id = params->integer("chat_id");
+    if (!chat_id) return bad_request(request, "chat_id must be an integer");
+    messages = simulator_.sent(*token, *chat_id);
+  } else {
+    messages = simulator_.sent(*token);
+  }
+  json list = json::array();
+  for (const auto& message : messages) list.push_back(to_json(message));
+  return http::json_response(request, Status::ok, list);
+}
+
+http::Response ControlApi::bot_counters(const http::Request& request) {
+  const auto params = RequestParams::parse(request);
+  const auto token = params ? params->text("token") : std::nullopt;
+  if (!token) return bad_request(request, "token is required");
+  const BotCounters counters = simulator_.counters(*token);
+  return http::json_response(request, Status::ok,
+                             {{"connections", counters.connections},
+                              {"get_updates", counters.get_updates},
+                              {"calls", counters.calls},
+                              {"sent", counters.sent}});
+}
+
+http::Response ControlApi::tokens(const http::Request& request) {
+  return http::json_response(request, Status::ok, simulator_.tokens_seen());
+}
+
+http::Response ControlApi::faults(const http::Request& request) {
+  const auto params = RequestParams::parse(request);
+  if (!params) return bad_request(request, "the body is not a JSON object");
+  const std::string token = params->text("token").value_or("");
+  if (!token.empty() && !is_valid_token(token)) return bad_request(request, "token is malformed");
+  // The body states the whole set of switches: one left out is off.
+  Faults faults;
+  faults.instant_get_updates = params->boolean("instant_get_updates").value_or(false);
+  faults.non_json = params->boolean("non_json").value_or(false);
+  faults.revoked = params->boolean("revoked").value_or(false);
+  simulator_.set_faults(token, faults);
+  return http::json_response(request, Status::ok,
+                             {{"token", token},
+                              {"instant_get_updates", faults.instant_get_updates},
+                              {"non_json", faults.non_json},
+                              {"revoked", faults.revoked}});
+}
+
+http::Response ControlApi::reset(const http::Request& request) {
+  simulator_.reset();
+  return http::json_response(request, Status::ok, {{"ok", true}});
+}
+
+}  // namespace hangar::sim

@@ -1,0 +1,28 @@
+#pragma once
+// The simulator's control API under /control/: a thin JSON layer over Simulator's public
+// member functions, so a test in another process can act as users and read what bots sent.
+// No authentication: the simulator is a test tool. Documented in sim/README.md.
+#include "platform/http_server.hpp"
+#include "sim/simulator.hpp"
+
+namespace hangar::sim {
+
+class ControlApi {
+ public:
+  explicit ControlApi(Simulator& simulator) : simulator_(simulator) {}
+
+  // `path` is the request's path without the query string, starting with /control/.
+  http::Response handle(const http::Request& request, std::string_view path);
+
+ private:
+  http::Response inject(const http::Request& request, bool callback);
+  http::Response sent(const http::Request& request);
+  http::Response bot_counters(const http::Request& request);
+  http::Response tokens(const http::Request& request);
+  http::Response faults(const http::Request& request);
+  http::Response reset(const http::Request& request);
+
+  Simulator& simulator_;
+};
+
+}  // namespace hangar::sim

@@ -1,0 +1,34 @@
+#pragma once
+// A Bot API or control request's parameters, from wherever the client put them: the query
+// string, an application/x-www-form-urlencoded body, or a JSON object body. Body values win.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/http_server.hpp"
+
+namespace hangar::sim {
+
+class RequestParams {
+ public:
+  // Nullopt when the body claims to be JSON but is not a JSON object.
+  static std::optional<RequestParams> parse(const http::Request& request);
+
+  bool has(const std::string& name) const { return values_.contains(name); }
+  // Numbers may arrive as JSON numbers or as decimal strings (query and form values).
+  std::optional<std::int64_t> integer(const std::string& name) const;
+  std::optional<double> number(const std::string& name) const;
+  std::optional<std::string> text(const std::string& name) const;
+  std::optional<bool> boolean(const std::string& name) const;
+
+ private:
+  nlohmann::json values_ = nlohmann::json::object();
+};
+
+// The path of a request target, without its query string.
+std::string_view target_path(std::string_view target);
+
+}  // namespace hangar::sim

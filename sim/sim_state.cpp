@@ -1,0 +1,86 @@
+#include "sim/sim_state.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "platform/token.hpp"
+
+namespace hangar::sim {
+
+namespace {
+
+std::int64_t bot_id_of(const std::string& token) {
+  std::int64_t id = 0;
+  std::from_chars(token.data(), token.data() + token.find(':'), id);
+  return id;
+}
+
+}  // namespace
+
+SimState::SimState(const SimOptions& options) : options_(options) {}
+
+SimState::~SimState() {
+  reset();
+}
+
+std::shared_ptr<BotState> SimState::bot(const std::string& token) {
+  if (!is_valid_token(token)) return nullptr;
+  std::lock_guard lock(mutex_);
+  if (auto found = bots_.find(token); found != bots_.end()) return found->second;
+  if (bots_.size() >= options_.max_bots) return nullptr;
+  auto created = std::make_shared<BotState>(bot_id_of(token), options_.max_pending_updates_per_bot,
+                                            options_.max_sent_per_bot);
+  bots_.emplace(token, created);
+  return created;
+}
+
+std::shared_ptr<BotState> SimState::existing_bot(const std::string& token) const {
+  std::lock_guard lock(mutex_);
+  const auto found = bots_.find(token);
+  return found == bots_.end() ? nullptr : found->second;
+}
+
+Faults SimState::faults_for(const BotState& bot) const {
+  if (auto own = bot.faults()) return *own;
+  std::lock_guard lock(mutex_);
+  return every_bot_faults_;
+}
+
+void SimState::set_faults(const std::string& token, Faults faults) {
+  if (token.empty()) {
+    std::lock_guard lock(mutex_);
+    every_bot_faults_ = faults;
+    return;
+  }
+  if (auto found = bot(token)) found->set_faults(faults);
+}
+
+std::vector<std::string> SimState::tokens_seen() const {
+  std::vector<std::shared_ptr<BotState>> bots;
+  std::vector<std::string> tokens;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [token, bot] : bots_) {
+      tokens.push_back(token);
+      bots.push_back(bot);
+    }
+  }
+  // Counters lock each bot; gather them outside the map's mutex.
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < bots.size(); ++i)
+    if (bots[i]->counters().calls > 0) seen.push_back(std::move(tokens[i]));
+  std::sort(seen.begin(), seen.end());  // a stable order for whoever walks them in turn
+  return seen;
+}
+
+void SimState::reset() {
+  std::unordered_map<std::string, std::shared_ptr<BotState>> forgotten;
+  {
+    std::lock_guard lock(mutex_);
+    forgotten.swap(bots_);
+    every_bot_faults_ = {};
+  }
+  for (auto& [token, bot] : forgotten) bot->release_parked_poll();
+}
+
+}  // namespace hangar::sim

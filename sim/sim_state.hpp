@@ -1,0 +1,40 @@
+#pragma once
+// Every bot the simulator knows, by token, and the fault switches that apply to them all. A
+// bot appears when its token is first used (a Bot API call, an injection or a fault switch)
+// and stays until reset(). The map has its own mutex; each bot locks itself.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/bot_state.hpp"
+#include "sim/simulator.hpp"
+
+namespace hangar::sim {
+
+class SimState {
+ public:
+  explicit SimState(const SimOptions& options);
+  ~SimState();
+
+  // The bot for a well-formed token, created on first use; nullptr for a malformed token or
+  // when max_bots are known already.
+  std::shared_ptr<BotState> bot(const std::string& token);
+  std::shared_ptr<BotState> existing_bot(const std::string& token) const;
+
+  // The bot's own switches when it has any, else those set for every bot.
+  Faults faults_for(const BotState& bot) const;
+  void set_faults(const std::string& token, Faults faults);  // empty token: every bot
+
+  std::vector<std::string> tokens_seen() const;  // bots that made at least one Bot API call
+  void reset();
+
+ private:
+  const SimOptions options_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<BotState>> bots_;
+  Faults every_bot_faults_;
+};
+
+}  // namespace hangar::sim
