@@ -41,9 +41,12 @@ class BotRepository {
  public:
   explicit BotRepository(Database& db) : db_(db) {}
 
-  // Throws StorageError naming the clash when the name or token is taken.
+  // Throws StorageError naming the clash when the name or token is taken, or the name empty.
   std::int64_t add(const NewBot& bot);
-  // Returns false when no such bot. Throws StorageError on a name or token clash.
+  // Returns false when no such bot. Throws StorageError on a name or token clash. An empty
+  // api_url or a memory_budget of 0 goes back to following serve's default. A token of
+  // another Bot API bot (a different number before ':') resets the next offset and empties
+  // the inbox, whose update ids belonged to the old bot.
   bool update(std::int64_t id, const BotChanges& changes);
   bool remove(std::int64_t id);                     // deletes the bot and all its state
   bool set_enabled(std::int64_t id, bool enabled);  // enabling also lifts a quarantine

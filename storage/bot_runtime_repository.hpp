@@ -19,6 +19,7 @@ class BotRuntimeRepository {
  public:
   explicit BotRuntimeRepository(Database& db) : db_(db) {}
   BotRuntime load(std::int64_t bot_id);  // zeros for a bot never run
+  // The writes do nothing for a bot that no longer exists: its figures went with it.
   void set_username(std::int64_t bot_id, const std::string& username);
   void add_restart(std::int64_t bot_id);
   void add_handled(std::int64_t bot_id, std::uint64_t count);

@@ -201,6 +201,7 @@ void Database::migrate() {
   // Another process may have migrated between the check above and taking the lock.
   const std::int64_t version = query_int(db_, "PRAGMA user_version", path_);
   if (version > schema_version) throw StorageError(newer_schema_message(path_, version));
+  if (version == schema_version) return;
   schema::upgrade(*this, static_cast<int>(version));
   transaction.commit();
 }

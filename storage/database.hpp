@@ -77,7 +77,8 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
   void exec(const char* sql);
-  // Cached by SQL text: prepare once, reuse on every call.
+  // Cached by the SQL text's address: prepare once, reuse on every call. `sql` must outlive
+  // the Database (a literal, or a static string), since its address is the cache key.
   Statement prepare(const char* sql);
   std::int64_t last_insert_id() const;
   int changes() const;

@@ -35,8 +35,11 @@ class EventRepository {
  public:
   explicit EventRepository(Database& db, std::size_t keep_per_bot = default_events_per_bot)
       : db_(db), keep_per_bot_(keep_per_bot) {}
-  std::int64_t append(const Event& event);             // prunes the bot's oldest beyond the bound
-  std::vector<Event> list(const EventFilter& filter);  // newest first
+  // Prunes the bot's oldest beyond the bound (process-wide events, bot_id nullopt, count as
+  // one more bot; a bound of 0 keeps 1). Returns 0, storing nothing, when the bot was removed.
+  std::int64_t append(const Event& event);
+  // Newest first; filter.limit is clamped to [1, 1000].
+  std::vector<Event> list(const EventFilter& filter);
 
  private:
   Database& db_;
