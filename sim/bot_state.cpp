@@ -73,8 +73,8 @@ void BotState::on_poll_timeout(std::uint64_t ticket) {
 void BotState::finish(std::optional<ParkedPoll> parked, std::optional<std::string> updates) {
   if (!parked) return;
   // The timer may be waiting on an io thread right now; only its executor may touch it.
-  auto& timer = parked->timer;
-  asio::post(timer->get_executor(), [timer = std::move(timer)] { timer->cancel(); });
+  const auto executor = parked->timer->get_executor();
+  asio::post(executor, [timer = std::move(parked->timer)] { timer->cancel(); });
   parked->answer(std::move(updates));
 }
 
