@@ -1,0 +1,48 @@
+#pragma once
+// The HTTP API of CONTRACT.md: /healthz, /metrics and the read endpoints under /api/, as one
+// http::Handler. Everything under /api/ needs the admin token, as `Authorization: Bearer` or
+// the dashboard's `hangar_session` cookie; it is checked, and the answer read, in one job on
+// the storage worker, so the io thread never waits for the disk. /healthz and /metrics answer
+// from memory on the io thread.
+//
+// The RestApi must outlive the jobs it posted: stop the HTTP server and flush the worker
+// before destroying it.
+#include <functional>
+#include <string>
+
+#include "platform/fleet_status.hpp"
+#include "platform/http_server.hpp"
+#include "platform/metrics.hpp"
+#include "platform/settings.hpp"
+#include "storage/storage_worker.hpp"
+
+namespace hangar {
+
+constexpr const char* session_cookie = "hangar_session";
+
+class RestApi {
+ public:
+  // Fills what /metrics shows beyond FleetStatus and the process (heap metering); called on
+  // the io thread for every scrape.
+  using MetricsFigures = std::function<void(MetricsInput&)>;
+
+  // From `settings`: the metrics token (when set, /metrics needs it as a Bearer token) and the
+  // defaults a bot follows when it names none (API URL, memory budgets).
+  RestApi(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings,
+          MetricsFigures metrics_figures = {});
+
+  void handle(http::Request&& request, const http::RequestContext& context, http::Respond respond);
+  // For HttpServer: calls handle() on this object, which must outlive the server.
+  http::Handler handler();
+
+ private:
+  http::Response metrics(const http::Request& request) const;
+  void answer_api(std::shared_ptr<const http::Request> request, http::Respond respond);
+
+  FleetStatus& fleet_;
+  storage::StorageWorker& worker_;
+  Settings settings_;
+  MetricsFigures metrics_figures_;
+};
+
+}  // namespace hangar
