@@ -44,6 +44,10 @@ int run(int argc, char** argv) {
     // --help arrives here as an "error" whose exit code is 0; CLI11 prints the help of the
     // subcommand that was asked.
     if (error.get_exit_code() == 0) return app.exit(error);
+    // CLI11 reports `hangar fly` as a missing subcommand; the word it could not place says more.
+    const auto unplaced = app.remaining(true);
+    if (dynamic_cast<const CLI::RequiredError*>(&error) && !unplaced.empty())
+      return usage_error("unknown command \"" + unplaced.front() + "\" (see --help)");
     return usage_error(error.what());
   } catch (const UsageError& error) {
     return usage_error(error.what());
