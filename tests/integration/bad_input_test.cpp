@@ -104,7 +104,7 @@ TEST_CASE("bad values exit 2 with one line naming them and change nothing") {
   }
   SECTION("a bad behaviour on an existing bot") {
     expect_refused(server.run_cli({"bot", "set", "existing", "--behavior", "leak:lots"}),
-                   {"leak:lots"});
+                   {"--behavior", "leak"});
   }
   expect_unchanged(server, before);
 }
