@@ -219,6 +219,19 @@ void ApiConnection::on_write(beast::error_code ec, std::size_t) {
   parser_->header_limit(max_header_bytes);
   parser_->body_limit(target_->max_body_bytes);
   with_stream([this](auto& stream) {
+    http::async_read_header(
+        stream, buffer_, *parser_,
+        beast::bind_front_handler(&ApiConnection::on_read_header, shared_from_this()));
+  });
+}
+
+// Beast 1.74 loses the body_limit error for a too-large Content-Length when it parses eagerly,
+// as async_read does, so the declared length is checked here before the body is read.
+void ApiConnection::on_read_header(beast::error_code ec, std::size_t bytes) {
+  if (!ec && parser_->content_length().value_or(0) > target_->max_body_bytes)
+    ec = http::error::body_limit;
+  if (ec || closed_ || parser_->is_done()) return on_read(ec, bytes);
+  with_stream([this](auto& stream) {
     http::async_read(stream, buffer_, *parser_,
                      beast::bind_front_handler(&ApiConnection::on_read, shared_from_this()));
   });

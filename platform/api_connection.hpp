@@ -76,6 +76,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
   void on_handshake(boost::beast::error_code ec);
   void write();
   void on_write(boost::beast::error_code ec, std::size_t);
+  void on_read_header(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t);
 
   bool retry_on_fresh_connection();

@@ -58,6 +58,15 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
 
   std::size_t connections_opened() const override { return target_->connections_opened.load(); }
 
+  // An owner that drops its handle without close() still ends the connections and the calls.
+  ~Session() override {
+    if (closed_ || !(calls_connection_ || poll_connection_ || !queued_.empty())) return;
+    net::post(strand_, [calls = std::move(calls_connection_), poll = std::move(poll_connection_),
+                        queued = std::move(queued_), status = status_]() mutable {
+      close_all(calls.get(), poll.get(), queued, status.get());
+    });
+  }
+
  private:
   struct Call {
     std::string method;
@@ -65,21 +74,37 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
     std::chrono::milliseconds timeout;
     ResultHandler done;
   };
+  using CallQueue = std::list<Call>;  // unlike std::deque, an empty list allocates nothing
+
+  static void complete(BotStatus* status, Call& call, ApiResult result) {
+    if (status) status->count_api_request(api_method_from(call.method), result.outcome);
+    if (call.done) call.done(std::move(result));
+  }
+
+  // In-flight requests fail first, then the queued ones, so handlers still run in call order.
+  static void close_all(ApiConnection* calls, ApiConnection* poll, CallQueue& queued,
+                        BotStatus* status) {
+    if (calls) calls->close();
+    if (poll) poll->close();
+    for (auto& call : queued) complete(status, call, failure(Outcome::network, "session closed"));
+  }
+
+  void fail_now(Call& call, const char* reason) {
+    complete(status_.get(), call, failure(Outcome::network, reason));
+  }
 
   void enqueue(Call call) {
-    if (closed_) return complete(call, failure(Outcome::network, "session closed"));
+    if (closed_) return fail_now(call, "session closed");
     if (!call_in_flight_) return send_call(std::move(call));
-    if (queued_.size() >= max_queued_calls_)
-      return complete(call, failure(Outcome::network, "call queue full"));
+    if (queued_.size() >= max_queued_calls_) return fail_now(call, "call queue full");
     queued_.push_back(std::move(call));
   }
 
   void send_call(Call call) {
     call_in_flight_ = true;
     if (!calls_connection_) calls_connection_ = std::make_shared<ApiConnection>(strand_, target_);
-    send(*calls_connection_, std::move(call), [](Session& self, Call& finished, ApiResult result) {
+    send(*calls_connection_, std::move(call), [](Session& self) {
       self.call_in_flight_ = false;
-      self.complete(finished, std::move(result));
       self.send_next_call();
     });
   }
@@ -92,42 +117,35 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
   }
 
   void start_poll(Call call) {
-    if (closed_) return complete(call, failure(Outcome::network, "session closed"));
-    if (poll_in_flight_) return complete(call, failure(Outcome::network, "poll already in flight"));
+    if (closed_) return fail_now(call, "session closed");
+    if (poll_in_flight_) return fail_now(call, "poll already in flight");
     poll_in_flight_ = true;
     if (!poll_connection_) poll_connection_ = std::make_shared<ApiConnection>(strand_, target_);
-    send(*poll_connection_, std::move(call), [](Session& self, Call& finished, ApiResult result) {
-      self.poll_in_flight_ = false;
-      self.complete(finished, std::move(result));
-    });
+    send(*poll_connection_, std::move(call), [](Session& self) { self.poll_in_flight_ = false; });
   }
 
-  // The completion keeps the session alive while its request is in flight, and no longer.
-  template <class OnDone>
-  void send(ApiConnection& connection, Call call, OnDone on_done) {
+  // The completion holds the session weakly: a request in flight must not keep alive a session
+  // its owner has let go of, nor form a cycle through the connection that holds the completion.
+  template <class After>
+  void send(ApiConnection& connection, Call call, After after) {
     const std::string method = call.method;
     std::string body = std::move(call.body);
     const auto timeout = call.timeout;
     connection.send(method, std::move(body), timeout,
-                    [self = shared_from_this(), call = std::move(call), on_done](
-                        ApiResult result) mutable { on_done(*self, call, std::move(result)); });
-  }
-
-  void complete(Call& call, ApiResult result) {
-    if (status_) status_->count_api_request(api_method_from(call.method), result.outcome);
-    if (call.done) call.done(std::move(result));
+                    [weak = weak_from_this(), status = status_, call = std::move(call),
+                     after](ApiResult result) mutable {
+                      complete(status.get(), call, std::move(result));
+                      if (auto self = weak.lock()) after(*self);
+                    });
   }
 
   void shut_down() {
     if (closed_) return;
     closed_ = true;
-    // In-flight requests finish first, then the queued ones, so handlers still run in order.
-    if (calls_connection_) calls_connection_->close();
-    if (poll_connection_) poll_connection_->close();
-    calls_connection_.reset();
-    poll_connection_.reset();
+    auto calls = std::move(calls_connection_);
+    auto poll = std::move(poll_connection_);
     auto queued = std::move(queued_);
-    for (auto& call : queued) complete(call, failure(Outcome::network, "session closed"));
+    close_all(calls.get(), poll.get(), queued, status_.get());
   }
 
   Strand strand_;
@@ -136,7 +154,7 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
   const std::size_t max_queued_calls_;
   std::shared_ptr<ApiConnection> calls_connection_;  // opened on the first call
   std::shared_ptr<ApiConnection> poll_connection_;   // opened on the first poll
-  std::list<Call> queued_;  // unlike std::deque, an empty list allocates nothing
+  CallQueue queued_;
   bool call_in_flight_ = false;
   bool poll_in_flight_ = false;
   bool closed_ = false;
