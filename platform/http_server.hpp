@@ -20,7 +20,9 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Status = boost::beast::http::status;
 
-// Hands the response back; call it exactly once, from any thread, at any later time.
+// Hands the response back; call it exactly once, from any thread, at any later time. If the
+// connection is gone by then, the response is dropped. A Respond keeps its connection alive,
+// so it must not outlive the io_context the server runs on (like any Asio I/O object).
 using Respond = std::function<void(Response)>;
 
 struct RequestContext {

@@ -54,8 +54,8 @@ http::Response ControlApi::inject(const http::Request& request, bool callback) {
   if (!chat_id) return bad_request(request, "chat_id must be an integer");
   if (!payload) return bad_request(request, std::string(payload_name) + " must be a string");
 
-  const auto update_id = callback ? simulator_.inject_callback(*token, *chat_id, *payload)
-                                  : simulator_.inject_message(*token, *chat_id, *payload);
+  const auto update_id = callback ? state_.inject_callback(*token, *chat_id, *payload)
+                                  : state_.inject_message(*token, *chat_id, *payload);
   if (!update_id)
     return http::json_error(request, Status::too_many_requests, "queue_full",
                             "the bot's pending updates are at their limit");
@@ -70,9 +70,9 @@ http::Response ControlApi::sent(const http::Request& request) {
   if (params->has("chat_id")) {
     const auto chat_id = params->integer("chat_id");
     if (!chat_id) return bad_request(request, "chat_id must be an integer");
-    messages = simulator_.sent(*token, *chat_id);
+    messages = state_.sent(*token, *chat_id);
   } else {
-    messages = simulator_.sent(*token);
+    messages = state_.sent(*token, std::nullopt);
   }
   json list = json::array();
   for (const auto& message : messages) list.push_back(to_json(message));
@@ -83,7 +83,7 @@ http::Response ControlApi::bot_counters(const http::Request& request) {
   const auto params = RequestParams::parse(request);
   const auto token = params ? params->text("token") : std::nullopt;
   if (!token) return bad_request(request, "token is required");
-  const BotCounters counters = simulator_.counters(*token);
+  const BotCounters counters = state_.counters(*token);
   return http::json_response(request, Status::ok,
                              {{"connections", counters.connections},
                               {"get_updates", counters.get_updates},
@@ -92,7 +92,7 @@ http::Response ControlApi::bot_counters(const http::Request& request) {
 }
 
 http::Response ControlApi::tokens(const http::Request& request) {
-  return http::json_response(request, Status::ok, simulator_.tokens_seen());
+  return http::json_response(request, Status::ok, state_.tokens_seen());
 }
 
 http::Response ControlApi::faults(const http::Request& request) {
@@ -105,7 +105,7 @@ http::Response ControlApi::faults(const http::Request& request) {
   faults.instant_get_updates = params->boolean("instant_get_updates").value_or(false);
   faults.non_json = params->boolean("non_json").value_or(false);
   faults.revoked = params->boolean("revoked").value_or(false);
-  simulator_.set_faults(token, faults);
+  state_.set_faults(token, faults);
   return http::json_response(request, Status::ok,
                              {{"token", token},
                               {"instant_get_updates", faults.instant_get_updates},
@@ -114,7 +114,7 @@ http::Response ControlApi::faults(const http::Request& request) {
 }
 
 http::Response ControlApi::reset(const http::Request& request) {
-  simulator_.reset();
+  state_.reset();
   return http::json_response(request, Status::ok, {{"ok", true}});
 }
 

@@ -1,15 +1,15 @@
 #pragma once
-// The simulator's control API under /control/: a thin JSON layer over Simulator's public
-// member functions, so a test in another process can act as users and read what bots sent.
+// The simulator's control API under /control/: a thin JSON layer over the simulator's
+// operations, so a test in another process can act as users and read what bots sent.
 // No authentication: the simulator is a test tool. Documented in sim/README.md.
 #include "platform/http_server.hpp"
-#include "sim/simulator.hpp"
+#include "sim/sim_state.hpp"
 
 namespace hangar::sim {
 
 class ControlApi {
  public:
-  explicit ControlApi(Simulator& simulator) : simulator_(simulator) {}
+  explicit ControlApi(SimState& state) : state_(state) {}
 
   // `path` is the request's path without the query string, starting with /control/.
   http::Response handle(const http::Request& request, std::string_view path);
@@ -22,7 +22,7 @@ class ControlApi {
   http::Response faults(const http::Request& request);
   http::Response reset(const http::Request& request);
 
-  Simulator& simulator_;
+  SimState& state_;
 };
 
 }  // namespace hangar::sim

@@ -23,6 +23,7 @@ int run_sim(const SimCommandOptions& options) {
     std::cerr << "hangar sim: " << error.what() << std::endl;
     return 2;
   }
+  simulator->set_faults("", options.faults);
   std::unique_ptr<TrafficGenerator> traffic;
   if (options.traffic) traffic = std::make_unique<TrafficGenerator>(*simulator, *options.traffic);
 

@@ -9,6 +9,7 @@ namespace hangar::sim {
 struct SimCommandOptions {
   SimOptions server;
   std::optional<TrafficOptions> traffic;  // drive users at every bot that polls
+  Faults faults;                          // switched on for every bot from the start
 };
 
 // Prints "Simulator on http(s)://HOST:PORT" to stdout once listening. Returns the exit status.

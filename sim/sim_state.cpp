@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "platform/token.hpp"
+#include "sim/telegram_json.hpp"
 
 namespace hangar::sim {
 
@@ -38,6 +39,36 @@ std::shared_ptr<BotState> SimState::existing_bot(const std::string& token) const
   std::lock_guard lock(mutex_);
   const auto found = bots_.find(token);
   return found == bots_.end() ? nullptr : found->second;
+}
+
+std::optional<std::int64_t> SimState::inject_message(const std::string& token, std::int64_t chat_id,
+                                                     const std::string& text) {
+  auto found = bot(token);
+  if (!found) return std::nullopt;
+  return found->inject([&](std::int64_t update_id, std::int64_t message_id) {
+    return message_update(update_id, message_id, chat_id, text);
+  });
+}
+
+std::optional<std::int64_t> SimState::inject_callback(const std::string& token,
+                                                      std::int64_t chat_id,
+                                                      const std::string& data) {
+  auto found = bot(token);
+  if (!found) return std::nullopt;
+  return found->inject([&](std::int64_t update_id, std::int64_t message_id) {
+    return callback_update(update_id, found->bot_id(), message_id, chat_id, data);
+  });
+}
+
+std::vector<SentMessage> SimState::sent(const std::string& token,
+                                        std::optional<std::int64_t> chat_id) const {
+  auto found = existing_bot(token);
+  return found ? found->sent(chat_id) : std::vector<SentMessage>{};
+}
+
+BotCounters SimState::counters(const std::string& token) const {
+  auto found = existing_bot(token);
+  return found ? found->counters() : BotCounters{};
 }
 
 Faults SimState::faults_for(const BotState& bot) const {

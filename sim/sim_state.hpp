@@ -4,6 +4,7 @@
 // and stays until reset(). The map has its own mutex; each bot locks itself.
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +23,15 @@ class SimState {
   // when max_bots are known already.
   std::shared_ptr<BotState> bot(const std::string& token);
   std::shared_ptr<BotState> existing_bot(const std::string& token) const;
+
+  // Simulator's user-facing operations; see simulator.hpp.
+  std::optional<std::int64_t> inject_message(const std::string& token, std::int64_t chat_id,
+                                             const std::string& text);
+  std::optional<std::int64_t> inject_callback(const std::string& token, std::int64_t chat_id,
+                                              const std::string& data);
+  std::vector<SentMessage> sent(const std::string& token,
+                                std::optional<std::int64_t> chat_id) const;
+  BotCounters counters(const std::string& token) const;
 
   // The bot's own switches when it has any, else those set for every bot.
   Faults faults_for(const BotState& bot) const;

@@ -47,12 +47,12 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 }  // namespace
 
 struct Simulator::Impl {
-  Impl(Simulator& owner, SimOptions sim_options)
+  explicit Impl(SimOptions sim_options)
       : options(std::move(sim_options)),
         runtime(std::max(1u, options.threads)),
         state(options),
         bot_api(state, runtime.context().get_executor()),
-        control(owner),
+        control(state),
         server(runtime.context(), server_options(options),
                [this](http::Request&& request, const http::RequestContext& context,
                       http::Respond respond) { route(request, context, std::move(respond)); }) {}
@@ -87,8 +87,7 @@ struct Simulator::Impl {
   http::HttpServer server;
 };
 
-Simulator::Simulator(SimOptions options)
-    : impl_(std::make_unique<Impl>(*this, std::move(options))) {
+Simulator::Simulator(SimOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   spdlog::info("Simulator listening on {}", base_url());
 }
 
@@ -112,36 +111,25 @@ std::string Simulator::base_url() const {
 std::optional<std::int64_t> Simulator::inject_message(const std::string& token,
                                                       std::int64_t chat_id,
                                                       const std::string& text) {
-  auto bot = impl_->state.bot(token);
-  if (!bot) return std::nullopt;
-  return bot->inject([&](std::int64_t update_id, std::int64_t message_id) {
-    return message_update(update_id, message_id, chat_id, text);
-  });
+  return impl_->state.inject_message(token, chat_id, text);
 }
 
 std::optional<std::int64_t> Simulator::inject_callback(const std::string& token,
                                                        std::int64_t chat_id,
                                                        const std::string& data) {
-  auto bot = impl_->state.bot(token);
-  if (!bot) return std::nullopt;
-  return bot->inject([&](std::int64_t update_id, std::int64_t message_id) {
-    return callback_update(update_id, bot->bot_id(), message_id, chat_id, data);
-  });
+  return impl_->state.inject_callback(token, chat_id, data);
 }
 
 std::vector<SentMessage> Simulator::sent(const std::string& token) const {
-  auto bot = impl_->state.existing_bot(token);
-  return bot ? bot->sent(std::nullopt) : std::vector<SentMessage>{};
+  return impl_->state.sent(token, std::nullopt);
 }
 
 std::vector<SentMessage> Simulator::sent(const std::string& token, std::int64_t chat_id) const {
-  auto bot = impl_->state.existing_bot(token);
-  return bot ? bot->sent(chat_id) : std::vector<SentMessage>{};
+  return impl_->state.sent(token, chat_id);
 }
 
 BotCounters Simulator::counters(const std::string& token) const {
-  auto bot = impl_->state.existing_bot(token);
-  return bot ? bot->counters() : BotCounters{};
+  return impl_->state.counters(token);
 }
 
 std::vector<std::string> Simulator::tokens_seen() const {

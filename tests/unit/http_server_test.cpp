@@ -40,13 +40,35 @@ void describe_request(Request&& request, const RequestContext& context, Respond 
                                        {"body_size", request.body().size()}}));
 }
 
-// A request handler that keeps the Respond for the test to call later.
+struct TestServer {
+  explicit TestServer(hangar::http::Handler handler, ServerOptions options = {})
+      : server(io.context(), std::move(options), std::move(handler)) {}
+
+  HttpTestClient client(std::chrono::milliseconds timeout = 5s) {
+    return HttpTestClient("127.0.0.1", server.port(), std::nullopt, timeout);
+  }
+
+  IoRuntime io{1};
+  HttpServer server;
+};
+
+// A server whose handler keeps every Respond for the test to call later.
 class HeldResponses {
  public:
-  void hold(Request&&, const RequestContext&, Respond respond) {
+  explicit HeldResponses(ServerOptions options = {})
+      : server_(
+            [this](Request&&, const RequestContext&, Respond respond) {
+              std::lock_guard lock(mutex_);
+              held_.push_back(std::move(respond));
+            },
+            std::move(options)) {}
+  // A Respond holds its connection, which must go before the io_context does.
+  ~HeldResponses() {
     std::lock_guard lock(mutex_);
-    held_.push_back(std::move(respond));
+    held_.clear();
   }
+
+  TestServer& test() { return server_; }
   std::size_t count() {
     std::lock_guard lock(mutex_);
     return held_.size();
@@ -61,18 +83,7 @@ class HeldResponses {
  private:
   std::mutex mutex_;
   std::vector<Respond> held_;
-};
-
-struct TestServer {
-  explicit TestServer(hangar::http::Handler handler, ServerOptions options = {})
-      : server(io.context(), std::move(options), std::move(handler)) {}
-
-  HttpTestClient client(std::chrono::milliseconds timeout = 5s) {
-    return HttpTestClient("127.0.0.1", server.port(), std::nullopt, timeout);
-  }
-
-  IoRuntime io{1};
-  HttpServer server;
+  TestServer server_;
 };
 
 json body_of(const hangar::test::HttpTestResponse& response) {
@@ -99,9 +110,7 @@ TEST_CASE("a keep-alive connection carries several requests under one connection
 
 TEST_CASE("a response may come later from another thread") {
   HeldResponses held;
-  TestServer test([&](Request&& r, const RequestContext& c, Respond respond) {
-    held.hold(std::move(r), c, std::move(respond));
-  });
+  TestServer& test = held.test();
   auto reply = std::async(std::launch::async, [&] { return test.client().get("/slow"); });
   REQUIRE(hangar::test::wait_until([&] { return held.count() == 1; }, 5s, 5ms));
   std::thread([respond = held.take()] {
@@ -116,9 +125,7 @@ TEST_CASE("a response may come later from another thread") {
 
 TEST_CASE("a response for a connection that is gone is dropped quietly") {
   HeldResponses held;
-  TestServer test([&](Request&& r, const RequestContext& c, Respond respond) {
-    held.hold(std::move(r), c, std::move(respond));
-  });
+  TestServer& test = held.test();
   const auto abandon_request = [&] {
     // The client gives up waiting and closes its end.
     CHECK_THROWS(test.client(300ms).get("/abandoned"));
@@ -192,9 +199,7 @@ TEST_CASE("an idle keep-alive connection is closed after idle_timeout") {
 
 TEST_CASE("stop() closes open connections, even one waiting for its response") {
   HeldResponses held;
-  TestServer test([&](Request&& r, const RequestContext& c, Respond respond) {
-    held.hold(std::move(r), c, std::move(respond));
-  });
+  TestServer& test = held.test();
   auto reply = std::async(std::launch::async, [&] { return test.client(10s).get("/held"); });
   REQUIRE(hangar::test::wait_until([&] { return held.count() == 1; }, 5s, 5ms));
   const auto stopped_at = std::chrono::steady_clock::now();
