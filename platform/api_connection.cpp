@@ -6,10 +6,10 @@
 #include <utility>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "platform/api_response_parser.hpp"
 
@@ -39,6 +39,16 @@ std::string host_header(const ApiEndpoint& endpoint) {
                          : endpoint.host;
   if (endpoint.port != (endpoint.tls ? 443 : 80)) host += ':' + std::to_string(endpoint.port);
   return host;
+}
+
+// HTTP/1.1 keeps the connection alive unless a side says otherwise, so no Connection header.
+std::string format_request(const ConnectionTarget& target, const std::string& method,
+                           const std::string& body) {
+  const auto& endpoint = target.endpoint;
+  return "POST " + endpoint.path_prefix + "/bot" + target.token + "/" + method +
+         " HTTP/1.1\r\nHost: " + host_header(endpoint) +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
 }
 
 // OpenSSL's own verdict names the certificate problem far better than the handshake error.
@@ -86,20 +96,13 @@ bool ApiConnection::is_open() const {
   return !std::holds_alternative<std::monostate>(stream_);
 }
 
-void ApiConnection::send(const std::string& method, std::string body,
+void ApiConnection::send(const std::string& method, const std::string& body,
                          std::chrono::milliseconds timeout, Done done) {
   done_ = std::move(done);
   if (closed_) return fail(Outcome::network, "session closed");
   deadline_ = Clock::now() + timeout;
 
-  const auto& endpoint = target_->endpoint;
-  request_.emplace(http::verb::post, endpoint.path_prefix + "/bot" + target_->token + "/" + method,
-                   11);
-  request_->set(http::field::host, host_header(endpoint));
-  request_->set(http::field::content_type, "application/json");
-  request_->keep_alive(true);
-  request_->body() = std::move(body);
-  request_->prepare_payload();
+  request_ = format_request(*target_, method, body);
 
   reused_ = is_open();
   if (reused_)
@@ -202,8 +205,8 @@ void ApiConnection::on_handshake(beast::error_code ec) {
 void ApiConnection::write() {
   lowest_layer().expires_at(deadline_);
   with_stream([this](auto& stream) {
-    http::async_write(stream, *request_,
-                      beast::bind_front_handler(&ApiConnection::on_write, shared_from_this()));
+    net::async_write(stream, net::buffer(request_),
+                     beast::bind_front_handler(&ApiConnection::on_write, shared_from_this()));
   });
 }
 
@@ -302,7 +305,7 @@ void ApiConnection::drop_stream() {
 }
 
 void ApiConnection::release_memory() {
-  request_.reset();
+  request_ = std::string();
   parser_.reset();
   if (buffer_.capacity() > kept_buffer_bytes && buffer_.size() == 0) buffer_.shrink_to_fit();
 }

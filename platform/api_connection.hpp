@@ -17,7 +17,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -49,7 +48,7 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
 
   // POSTs `body` to <prefix>/bot<token>/<method>. `timeout` covers connect, handshake, write and
   // read. One request at a time; `done` runs on the strand.
-  void send(const std::string& method, std::string body, std::chrono::milliseconds timeout,
+  void send(const std::string& method, const std::string& body, std::chrono::milliseconds timeout,
             Done done);
 
   // Finishes the request in flight at once with network "session closed", closes the socket,
@@ -59,7 +58,6 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
  private:
   using tcp = boost::asio::ip::tcp;
   using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
   using Parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
 
@@ -91,9 +89,11 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
   std::optional<tcp::resolver> resolver_;  // only while resolving
   std::variant<std::monostate, boost::beast::tcp_stream, TlsStream> stream_;
   boost::beast::flat_buffer buffer_;
-  std::optional<Request> request_;  // kept until answered, in case it must be sent again
-  std::optional<Parser> parser_;    // one per response, freed once read
-  Done done_;                       // set while a request is in flight
+  // The whole request in one string: one allocation while it waits for its answer, one write
+  // (one TLS record) on the wire. Kept until answered, in case it must be sent again.
+  std::string request_;
+  std::optional<Parser> parser_;  // one per response, freed once read
+  Done done_;                     // set while a request is in flight
   Clock::time_point deadline_;
   bool reused_ = false;  // the request went out on a connection that served an earlier one
   bool closed_ = false;

@@ -27,7 +27,8 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
       : strand_(net::make_strand(io)),
         target_(std::make_shared<ConnectionTarget>()),
         status_(std::move(options.status)),
-        max_queued_calls_(options.max_queued_calls) {
+        max_queued_calls_(options.max_queued_calls),
+        calls_idle_timeout_(options.calls_idle_timeout) {
     target_->endpoint = std::move(options.endpoint);
     target_->token = std::move(options.token);
     target_->tls = std::move(options.tls);
@@ -75,6 +76,7 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
     ResultHandler done;
   };
   using CallQueue = std::list<Call>;  // unlike std::deque, an empty list allocates nothing
+  using Clock = std::chrono::steady_clock;
 
   static void complete(BotStatus* status, Call& call, ApiResult result) {
     if (status) status->count_api_request(api_method_from(call.method), result.outcome);
@@ -105,6 +107,7 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
     if (!calls_connection_) calls_connection_ = std::make_shared<ApiConnection>(strand_, target_);
     send(*calls_connection_, std::move(call), [](Session& self) {
       self.call_in_flight_ = false;
+      self.calls_idle_since_ = Clock::now();
       self.send_next_call();
     });
   }
@@ -120,8 +123,16 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
     if (closed_) return fail_now(call, "session closed");
     if (poll_in_flight_) return fail_now(call, "poll already in flight");
     poll_in_flight_ = true;
+    release_idle_calls_connection();
     if (!poll_connection_) poll_connection_ = std::make_shared<ApiConnection>(strand_, target_);
     send(*poll_connection_, std::move(call), [](Session& self) { self.poll_in_flight_ = false; });
+  }
+
+  // Piggybacks on the poll's rhythm rather than keeping a timer per session.
+  void release_idle_calls_connection() {
+    if (calls_connection_ && !call_in_flight_ &&
+        Clock::now() - calls_idle_since_ >= calls_idle_timeout_)
+      calls_connection_.reset();
   }
 
   // The completion holds the session weakly: a request in flight must not keep alive a session
@@ -152,6 +163,8 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
   std::shared_ptr<ConnectionTarget> target_;
   std::shared_ptr<BotStatus> status_;
   const std::size_t max_queued_calls_;
+  const std::chrono::milliseconds calls_idle_timeout_;
+  Clock::time_point calls_idle_since_;
   std::shared_ptr<ApiConnection> calls_connection_;  // opened on the first call
   std::shared_ptr<ApiConnection> poll_connection_;   // opened on the first poll
   CallQueue queued_;

@@ -35,6 +35,9 @@ struct SessionOptions {
   std::size_t max_body_bytes = default_max_body_bytes;
   std::size_t max_queued_calls = default_max_queued_calls;
   std::chrono::milliseconds connect_timeout{10000};
+  // The "calls" connection is let go once it has been idle this long (checked when a poll
+  // starts), so a bot that has nothing to send holds only its poll connection.
+  std::chrono::milliseconds calls_idle_timeout{60000};
   std::shared_ptr<BotStatus> status;  // optional: counts each call's outcome per method
 };
 

@@ -26,13 +26,14 @@ namespace {
 const std::string token = "123456:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ";
 
 struct Client {
-  explicit Client(const std::string& url,
-                  std::shared_ptr<boost::asio::ssl::context> tls = nullptr) {
+  explicit Client(const std::string& url, std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
+                  std::chrono::milliseconds calls_idle_timeout = 60s) {
     hangar::botapi::SessionOptions options;
     options.endpoint = *hangar::botapi::parse_api_url(url);
     options.token = token;
     options.tls = std::move(tls);
     options.status = status;
+    options.calls_idle_timeout = calls_idle_timeout;
     session = BotApiSession::create(io.context(), std::move(options));
   }
   ~Client() { session->close(); }
@@ -80,6 +81,17 @@ TEST_CASE("an idle bot that only polls holds one connection", "[bot_api]") {
   }
   CHECK(client.session->connections_opened() == 1);
   CHECK(sim.counters(token).connections == 1);
+}
+
+TEST_CASE("an idle calls connection is let go when the next poll starts", "[bot_api]") {
+  Simulator sim;
+  Client client(sim.base_url(), nullptr, 0ms);
+  CHECK(client.call("getMe").ok());
+  AwaitedResult poll;
+  client.session->poll({{"timeout", 0}}, 5s, poll.handler());
+  CHECK(poll.get().ok());
+  CHECK(client.call("getMe").ok());  // on a new connection
+  CHECK(client.session->connections_opened() == 3);
 }
 
 TEST_CASE("1000 sendMessage calls beside a long poll use at most two connections", "[bot_api]") {
