@@ -103,12 +103,13 @@ std::vector<std::string_view> split_path(std::string_view path) {
 Endpoint route(const http::Request& request) {
   const std::string target(request.target());
   const auto path = rest::path_of(target);
-  const auto segments = split_path(path.substr(std::min<std::size_t>(path.size(), 5)));
+  constexpr std::string_view api = "/api/";
+  const auto segments = path.substr(0, api.size()) == api
+                            ? split_path(path.substr(api.size()))
+                            : std::vector<std::string_view>{};  // "/api" itself
   const std::string id = segments.size() > 1 ? std::string(segments[1]) : "";
   Endpoint endpoint;
-  if (path.substr(0, 5) != "/api/") {
-    // "/api" itself: no endpoint.
-  } else if (segments.size() == 1 && segments[0] == "bots") {
+  if (segments.size() == 1 && segments[0] == "bots") {
     endpoint = [target](rest::ReadContext& c) { return rest::list_bots(c, rest::Query(target)); };
   } else if (segments.size() == 2 && segments[0] == "bots") {
     endpoint = [id](rest::ReadContext& c) { return rest::get_bot(c, id); };
