@@ -24,6 +24,12 @@ struct SimFlags {
                      "messages per second in all; enables the traffic generator") {
     tls_cert.option()->needs(tls_key.option());
     tls_key.option()->needs(tls_cert.option());
+    command.add_flag("--instant-get-updates", faults.instant_get_updates,
+                     "fault: answer getUpdates at once instead of long-polling");
+    command.add_flag("--non-json", faults.non_json,
+                     "fault: reply to every Bot API call with a body that is not JSON");
+    command.add_flag("--revoked", faults.revoked,
+                     "fault: answer every Bot API call 401 Unauthorized");
   }
 
   sim::SimCommandOptions options() const {
@@ -38,10 +44,12 @@ struct SimFlags {
       if (traffic_rate.given()) traffic.messages_per_second = traffic_rate.value(positive_rate);
       options.traffic = traffic;
     }
+    options.faults = faults;  // for every bot
     return options;
   }
 
   TextFlag listen, tls_cert, tls_key, threads, traffic_chats, traffic_rate;
+  sim::Faults faults;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/settings_repository.hpp"
+#include "tests/support/http_test_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait_until.hpp"
@@ -76,6 +77,43 @@ void check_no_token_in(const std::string& text) {
   for (const auto& token : {token_a, token_b, token_c})
     CHECK(text.find(token) == std::string::npos);
 }
+
+// A long-running command (serve, demo, sim), stopped with SIGTERM when the test ends.
+struct Running {
+  Running(Cli& cli, std::vector<std::string> args, std::map<std::string, std::string> env = {})
+      : process(with_binary(std::move(args)), options(cli, std::move(env))) {}
+
+  // The port of the first "http://HOST:PORT" the command prints.
+  std::uint16_t port() {
+    std::string out;
+    INFO("stderr: " << process.err());
+    REQUIRE(wait_until([&] { return (out = process.out()).find('\n') != std::string::npos; }));
+    const auto address = out.find("http://");
+    REQUIRE(address != std::string::npos);
+    const auto colon = out.find(':', address + 7);
+    return static_cast<std::uint16_t>(std::stoi(out.substr(colon + 1)));
+  }
+
+  ~Running() {
+    process.terminate();
+    process.wait_for(std::chrono::seconds(30));
+  }
+
+  static std::vector<std::string> with_binary(std::vector<std::string> args) {
+    args.insert(args.begin(), HANGAR_BINARY);
+    return args;
+  }
+  static ProcessOptions options(Cli& cli, std::map<std::string, std::string> env) {
+    ProcessOptions options;
+    options.cwd = cli.cwd;
+    options.env = std::move(env);
+    options.stdout_path = cli.dir.file("running.out");
+    options.stderr_path = cli.dir.file("running.err");
+    return options;
+  }
+
+  Process process;
+};
 
 json bot_list(Cli& cli, std::map<std::string, std::string> env = {}) {
   return json::parse(cli.ok({"bot", "list", "--json"}, std::move(env)));
@@ -304,16 +342,34 @@ TEST_CASE("admin-token reset prints a new token once and invalidates the old one
 
 TEST_CASE("demo uses hangar-demo.db unless told otherwise, never hangar.db") {
   Cli cli;
-  ProcessOptions options;
-  options.cwd = cli.cwd;
-  options.stdout_path = cli.dir.file("demo.out");
-  options.stderr_path = cli.dir.file("demo.err");
-  Process demo({HANGAR_BINARY, "demo", "--listen", "127.0.0.1:0", "--bots", "1", "--chats", "1"},
-               options);
-  INFO("stderr: " << demo.err());
-  REQUIRE(wait_until([&] { return demo.out().find("http://") != std::string::npos; }));
-  demo.terminate();
-  REQUIRE(demo.wait_for(std::chrono::seconds(30)));
+  {
+    Running demo(cli, {"demo", "--listen", "127.0.0.1:0", "--bots", "1", "--chats", "1"});
+    demo.port();
+  }
   CHECK(std::filesystem::exists(cli.file("hangar-demo.db")));
   CHECK_FALSE(std::filesystem::exists(cli.file("hangar.db")));
+}
+
+TEST_CASE("serve takes its tokens from flags over variables") {
+  Cli cli;
+  Running serve(cli, {"serve", "--listen", "127.0.0.1:0", "--admin-token", "admin-from-flag"},
+                {{"HANGAR_ADMIN_TOKEN", "admin-from-env"}, {"HANGAR_METRICS_TOKEN", "scrape-me"}});
+  const auto port = serve.port();
+  auto bearer = [](const std::string& token) {
+    return HttpHeaders{{"Authorization", "Bearer " + token}};
+  };
+  CHECK(http_get("127.0.0.1", port, "/api/bots", bearer("admin-from-flag")).status == 200);
+  CHECK(http_get("127.0.0.1", port, "/api/bots", bearer("admin-from-env")).status == 401);
+  CHECK(http_get("127.0.0.1", port, "/metrics").status == 401);
+  CHECK(http_get("127.0.0.1", port, "/metrics", bearer("scrape-me")).status == 200);
+  CHECK(serve.process.out().find("admin-from") == std::string::npos);
+  CHECK(serve.process.err().find("admin-from") == std::string::npos);
+}
+
+TEST_CASE("sim serves with the fault switches given") {
+  Cli cli;
+  Running sim(cli, {"sim", "--listen", "127.0.0.1:0", "--non-json"});
+  auto response = http_get("127.0.0.1", sim.port(), "/bot" + token_b + "/getMe");
+  INFO(response.body);
+  CHECK_FALSE(json::accept(response.body));
 }
