@@ -83,13 +83,18 @@ ApiConnection::ApiConnection(Strand strand, std::shared_ptr<ConnectionTarget> ta
 
 template <class F>
 void ApiConnection::with_stream(F&& f) {
-  if (auto* plain = std::get_if<beast::tcp_stream>(&stream_)) f(*plain);
-  if (auto* tls = std::get_if<TlsStream>(&stream_)) f(*tls);
+  if (auto* plain = std::get_if<TcpStream>(&stream_)) f(*plain);
+  if (auto* tls = tls_stream()) f(*tls);
 }
 
-beast::tcp_stream& ApiConnection::lowest_layer() {
-  if (auto* tls = std::get_if<TlsStream>(&stream_)) return tls->next_layer();
-  return std::get<beast::tcp_stream>(stream_);
+TcpStream& ApiConnection::lowest_layer() {
+  if (auto* tls = tls_stream()) return tls->next_layer();
+  return std::get<TcpStream>(stream_);
+}
+
+ApiConnection::TlsStream* ApiConnection::tls_stream() {
+  auto* tls = std::get_if<std::unique_ptr<TlsStream>>(&stream_);
+  return tls ? tls->get() : nullptr;
 }
 
 bool ApiConnection::is_open() const {
@@ -148,9 +153,9 @@ void ApiConnection::on_resolve(beast::error_code ec, tcp::resolver::results_type
 
 void ApiConnection::connect() {
   if (target_->endpoint.tls)
-    stream_.emplace<TlsStream>(strand_, *target_->tls);
+    stream_ = std::make_unique<TlsStream>(strand_, *target_->tls);
   else
-    stream_.emplace<beast::tcp_stream>(strand_);
+    stream_.emplace<TcpStream>(strand_);
   lowest_layer().expires_at(std::min(deadline_, Clock::now() + target_->connect_timeout));
   lowest_layer().async_connect(
       target_->resolved, beast::bind_front_handler(&ApiConnection::on_connect, shared_from_this()));
@@ -168,14 +173,14 @@ void ApiConnection::on_connect(beast::error_code ec, const tcp::endpoint&) {
   ++target_->connections_opened;
   // The request goes out in one or two writes; waiting for an ACK in between only adds latency.
   lowest_layer().socket().set_option(tcp::no_delay(true), ec);
-  if (std::holds_alternative<TlsStream>(stream_))
+  if (tls_stream())
     handshake();
   else
     write();
 }
 
 void ApiConnection::handshake() {
-  auto& tls = std::get<TlsStream>(stream_);
+  auto& tls = *tls_stream();
   const std::string& host = target_->endpoint.host;
   X509_VERIFY_PARAM* param = SSL_get0_param(tls.native_handle());
   if (is_ip_literal(host)) {
@@ -194,7 +199,7 @@ void ApiConnection::on_handshake(beast::error_code ec) {
   if (ec) {
     std::string reason = ec == beast::error::timeout
                              ? "TLS handshake timed out"
-                             : tls_failure(std::get<TlsStream>(stream_).native_handle(), ec);
+                             : tls_failure(tls_stream()->native_handle(), ec);
     drop_stream();
     return fail(ec == beast::error::timeout ? Outcome::timeout : Outcome::network,
                 std::move(reason));

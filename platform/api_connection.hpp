@@ -26,6 +26,9 @@
 namespace hangar::botapi {
 
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+// Streams typed on the strand rather than on any_io_executor: every pending operation of a
+// type-erased stream allocates copies of the strand, about 300 bytes per waiting poll.
+using TcpStream = boost::beast::basic_stream<boost::asio::ip::tcp, Strand>;
 
 // What both connections of a session share. Only touched on the session's strand, except the
 // atomic counter.
@@ -57,13 +60,15 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
 
  private:
   using tcp = boost::asio::ip::tcp;
-  using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
+  using Resolver = boost::asio::ip::basic_resolver<tcp, Strand>;
+  using TlsStream = boost::asio::ssl::stream<TcpStream>;
   using Parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
 
   template <class F>
   void with_stream(F&& f);
-  boost::beast::tcp_stream& lowest_layer();
+  TcpStream& lowest_layer();
+  TlsStream* tls_stream();  // null on a plain connection
   bool is_open() const;
   void open();
   void resolve();
@@ -86,8 +91,9 @@ class ApiConnection : public std::enable_shared_from_this<ApiConnection> {
 
   Strand strand_;
   std::shared_ptr<ConnectionTarget> target_;
-  std::optional<tcp::resolver> resolver_;  // only while resolving
-  std::variant<std::monostate, boost::beast::tcp_stream, TlsStream> stream_;
+  std::optional<Resolver> resolver_;  // only while resolving
+  // A TLS stream is ten times the size of a plain one, so only TLS connections pay for it.
+  std::variant<std::monostate, TcpStream, std::unique_ptr<TlsStream>> stream_;
   boost::beast::flat_buffer buffer_;
   // The whole request in one string: one allocation while it waits for its answer, one write
   // (one TLS record) on the wire. Kept until answered, in case it must be sent again.
