@@ -34,8 +34,10 @@ std::string lower(std::string text) {
 
 const std::vector<std::string> tokens{test_token(1), test_token(2)};
 
-// Starts serve with two echo bots, users writing to both, and expects nothing to be sent.
-void expect_certificate_refused(hangar::sim::Simulator& sim, std::vector<std::string> flags) {
+// Starts serve with two echo bots, users writing to both, and expects nothing to be sent, and
+// each bot's last_error to name the certificate and mention `problem`.
+void expect_certificate_refused(hangar::sim::Simulator& sim, std::vector<std::string> flags,
+                                const std::string& problem) {
   TempDir dir;
   HangarServer server(dir, sim.base_url(), std::move(flags));
   for (std::size_t i = 0; i < tokens.size(); ++i)
@@ -89,12 +91,12 @@ TEST_CASE("HTTPS to the Bot API verifies the certificate chain and the host name
 
   SECTION("without --ca-file the test CA is not trusted") {
     hangar::sim::Simulator sim(https(certificates.server_cert(), certificates.server_key()));
-    expect_certificate_refused(sim, {});
+    expect_certificate_refused(sim, {}, "verify");
   }
 
   SECTION("a certificate for another host name is refused even from a trusted CA") {
     auto wrong = certificates.issue({"wrong.example"}, "wrong");
     hangar::sim::Simulator sim(https(wrong.cert, wrong.key));
-    expect_certificate_refused(sim, {"--ca-file", certificates.ca_cert()});
+    expect_certificate_refused(sim, {"--ca-file", certificates.ca_cert()}, "host");
   }
 }
