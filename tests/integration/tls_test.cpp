@@ -57,8 +57,11 @@ void expect_certificate_refused(hangar::sim::Simulator& sim, std::vector<std::st
         15s, 100ms);
     INFO(name << ": " << bot.dump());
     CHECK(backoff);
-    if (backoff)
-      CHECK(lower(bot["last_error"].get<std::string>()).find("certificate") != std::string::npos);
+    if (backoff) {
+      const std::string error = lower(bot["last_error"].get<std::string>());
+      CHECK(error.find("certificate") != std::string::npos);
+      CHECK(error.find(problem) != std::string::npos);
+    }
   }
   std::this_thread::sleep_for(1s);
   for (const auto& token : tokens) CHECK(sim.counters(token).sent == 0);
