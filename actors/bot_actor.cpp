@@ -227,14 +227,13 @@ void on_api_reply(BotSelf* self, BotApiReply& reply) {
       break;
     }
     case BotCall::delete_webhook:
+      // Polling from here on; a failed poll turns this into backoff again.
+      set_state(self, BotState::running);
+      st.args.status->set_last_error(std::nullopt);
       poll(self);
       break;
     case BotCall::get_updates:
       st.failures = 0;
-      if (st.args.status->state.load() != BotState::running) {
-        set_state(self, BotState::running);
-        st.args.status->set_last_error(std::nullopt);
-      }
       on_updates(self, reply.result);
       break;
   }

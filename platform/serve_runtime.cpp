@@ -69,11 +69,17 @@ struct ServeRuntime::Parts {
         system(config),
         supervisor(actors::spawn_fleet_supervisor(system, services)),
         api(fleet, storage, settings),
-        server(io.context(), http::ServerOptions{settings.listen}, api.handler()) {}
+        server(io.context(), server_options(settings), api.handler()) {}
 
   ~Parts() {
     server.stop();
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  }
+
+  static http::ServerOptions server_options(const Settings& settings) {
+    http::ServerOptions options;
+    options.listen = settings.listen;
+    return options;
   }
 
   static std::shared_ptr<boost::asio::ssl::context> make_tls(const Settings& settings) {
