@@ -201,6 +201,7 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
   if (st.chat_id()) {
     st.status = st.args.bot_status->add_chat(st.args.chat_key);
     st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
+    st.status->restarts.store(static_cast<std::uint32_t>(st.args.crashes));
   }
   fetch(self, true);
   return {
