@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# RSS of `hangar serve` with 1, 100 and 1000 idle echo bots, over HTTP and over HTTPS, and the
+# bytes per idle bot, (RSS_1000 - RSS_1) / 999.
+#
+#   bench/idle_bots.sh                       # both transports, 1 100 1000 bots
+#   COUNTS="1 100" MODES=http bench/idle_bots.sh
+#   SETTLE=10 bench/idle_bots.sh             # seconds of quiet before RSS is read
+#   MODES="http https grammy" bench/idle_bots.sh   # grammy: the same bots on grammY (Node),
+#                                                  # one process, over HTTP (needs npm ci in bench/grammy)
+#
+# For each transport and count: a fresh `hangar sim` (its own process, a throwaway CA and a
+# localhost certificate for HTTPS), a copy of a database holding N echo bots added with
+# `hangar bot add`, and `serve --api-url` pointing at the sim (--ca-file for HTTPS). Once every
+# bot is running (it has polled), nothing touches serve for SETTLE seconds; then VmRSS is read
+# from /proc/PID/status three times, a second apart, and the last is reported.
+# Bounded: each step gives up after 60 s of waiting for its bots.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+COUNTS="${COUNTS:-1 100 1000}"
+MODES="${MODES:-http https}"
+SETTLE="${SETTLE:-10}"
+
+log "machine: $(machine_line)"
+log "work dir $WORK"
+
+max=0
+for n in $COUNTS; do ((n > max)) && max=$n; done
+declare -A DB
+for n in $COUNTS; do
+  [[ "$MODES" == grammy ]] && break
+  t0=$(date +%s.%N)
+  make_db "$WORK/template-$n.db" "$n"
+  DB[$n]="$WORK/template-$n.db"
+  log "$n bots added with 'hangar bot add' in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s"
+done
+[[ "$MODES" == *https* ]] && make_tls_certs
+
+declare -A RSS ANON
+results="$WORK/results.txt"
+printf '%-6s %6s %12s %12s %10s %12s %12s\n' transport bots serve_rss_kb rss_anon_kb start_s sim_rss_kb sim_conns_opened >"$results"
+for mode in $MODES; do
+  for n in $COUNTS; do
+    if [[ "$mode" == https ]]; then
+      start_sim "sim-$mode-$n" --tls-cert "$WORK/server.pem" --tls-key "$WORK/server.key"
+      tls=(--ca-file "$WORK/ca.pem")
+    else
+      start_sim "sim-$mode-$n"
+      tls=()
+    fi
+    if [[ "$mode" == grammy ]]; then
+      t0=$(date +%s.%N)
+      start_grammy "grammy-$n" "$SIM_URL" "$n"
+      for ((i = 0; i < 600; i++)); do
+        [[ "$(sim_polling "$n")" -ge "$n" ]] && break
+        sleep 0.1
+      done
+      took="$(elapsed_since "$t0")"
+      SERVE_PID=$GRAMMY_PID  # measured the same way as serve below
+    else
+      db="$WORK/run-$mode-$n.db"
+      cp "${DB[$n]}" "$db"
+      start_serve "serve-$mode-$n" "$db" "$SIM_URL" "${tls[@]}"
+      took="$(wait_running "$n" 60)"
+    fi
+    sleep "$SETTLE"
+    for _ in 1 2 3; do
+      rss="$(rss_kb "$SERVE_PID")"
+      anon="$(rss_anon_kb "$SERVE_PID")"
+      sleep 1
+    done
+    sim_rss="$(rss_kb "$SIM_PID")"
+    # Connections the sim saw bot 1 open since it started (the calls connection closes when idle).
+    conns="$(curl -sf "${SIM_CURL[@]}" "$SIM_URL/control/bots?token=$(token_for 1)" |
+      grep -o '"connections":[0-9]*' | cut -d: -f2)"
+    RSS[$mode-$n]=$rss
+    ANON[$mode-$n]=$anon
+    printf '%-6s %6d %12d %12d %10s %12d %12s\n' "$mode" "$n" "$rss" "$anon" "$took" "$sim_rss" "${conns:-?}" >>"$results"
+    log "$mode $n bots: serve VmRSS ${rss} kB (RssAnon ${anon} kB), running after ${took}s"
+    stop "$SERVE_PID"
+    stop "$SIM_PID"
+  done
+done
+
+echo "# idle bots: $(machine_line)"
+cat "$results"
+echo
+if [[ " $COUNTS " == *" 1 "* && " $COUNTS " == *" $max "* && $max -gt 1 ]]; then
+  printf '%-6s %22s %22s\n' transport "bytes/idle bot (VmRSS)" "bytes/idle bot (anon)"
+  for mode in $MODES; do
+    printf '%-6s %22d %22d\n' "$mode" \
+      $(((RSS[$mode-$max] - RSS[$mode-1]) * 1024 / (max - 1))) \
+      $(((ANON[$mode-$max] - ANON[$mode-1]) * 1024 / (max - 1)))
+  done
+fi

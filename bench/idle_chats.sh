@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# RSS of `hangar serve` before, during and after 10,000 distinct chats that each write once and
+# go idle, repeated ROUNDS times with new chat ids, so that a second round shows whether the
+# memory the first round freed is reused (a plateau) or lost (growth per round).
+#
+#   bench/idle_chats.sh                      # 1 echo bot, 10,000 chats a round, 3 rounds
+#   CHATS=10000 ROUNDS=3 BOTS=1 IDLE=10s CSV=/tmp/rss.csv bench/idle_chats.sh
+#
+# Messages go in through the sim's control API (POST /control/messages), one per chat, from a
+# single keep-alive curl (a config file of CHATS requests). serve runs with
+# --chat-idle-timeout IDLE. A sampler writes CSV every second: seconds, phase, serve VmRSS (kB),
+# RssAnon (kB), hangar_chat_actors, hangar_updates_handled_total. Each round waits until every
+# message is handled and then until hangar_chat_actors is 0 (bounded), then samples 10 s more.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CHATS="${CHATS:-10000}"
+ROUNDS="${ROUNDS:-3}"
+BOTS="${BOTS:-1}"
+IDLE="${IDLE:-10s}"
+IDLE_S="${IDLE%s}"
+CSV="${CSV:-${TMPDIR:-/tmp}/hangar-idle-chats.csv}"
+
+log "machine: $(machine_line)"
+make_db "$WORK/chats.db" "$BOTS"
+start_sim sim
+start_serve serve "$WORK/chats.db" "$SIM_URL" --chat-idle-timeout "$IDLE"
+wait_running "$BOTS" 30 >/dev/null
+
+echo "t_s,phase,rss_kb,rss_anon_kb,chat_actors,handled" >"$CSV"
+PHASE_FILE="$WORK/phase"
+echo baseline >"$PHASE_FILE"
+T0=$(date +%s.%N)
+sample() {
+  local m actors handled
+  m="$(metrics || true)"
+  actors="$(awk '$1 ~ /^hangar_chat_actors[{ ]/ {s += $NF} END {printf "%d", s}' <<<"$m")"
+  handled="$(awk '$1 ~ /^hangar_updates_handled_total[{ ]/ {s += $NF} END {printf "%d", s}' <<<"$m")"
+  printf '%.1f,%s,%s,%s,%s,%s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" \
+    "$(cat "$PHASE_FILE")" "$(rss_kb "$SERVE_PID")" "$(rss_anon_kb "$SERVE_PID")" "$actors" "$handled" >>"$CSV"
+}
+# The sampler: one line a second while serve lives, at most 20 minutes.
+(
+  for ((i = 0; i < 1200; i++)); do
+    kill -0 "$SERVE_PID" 2>/dev/null || exit 0
+    sample
+    sleep 1
+  done
+) &
+STARTED_PIDS+=("$!")
+
+last_csv() { tail -1 "$CSV"; }
+csv_field() { last_csv | cut -d, -f"$1"; }
+
+sleep 10  # baseline
+base_rss="$(rss_kb "$SERVE_PID")"
+base_anon="$(rss_anon_kb "$SERVE_PID")"
+log "baseline: VmRSS ${base_rss} kB, RssAnon ${base_anon} kB"
+
+results="$WORK/results.txt"
+printf '%-5s %12s %12s %12s %12s %10s %10s\n' round start_kb peak_kb idle_end_kb vs_base drive_s evict_s >"$results"
+printf '%-5s %12d %12s %12s %12s %10s %10s\n' 0 "$base_rss" - - - - - >>"$results"
+
+token_list=()
+for ((b = 1; b <= BOTS; b++)); do token_list+=("$(token_for "$b")"); done
+
+handled_target=0
+for ((round = 1; round <= ROUNDS; round++)); do
+  start_rss="$(rss_kb "$SERVE_PID")"
+  echo "drive$round" >"$PHASE_FILE"
+  cfg="$WORK/round$round.curl"
+  first=$(((round - 1) * CHATS + 100000))
+  {
+    for ((c = 0; c < CHATS; c++)); do
+      tok="${token_list[$((c % BOTS))]}"
+      printf 'url = "%s/control/messages"\nheader = "Content-Type: application/json"\n' "$SIM_URL"
+      printf 'data = "{\\"token\\":\\"%s\\",\\"chat_id\\":%d,\\"text\\":\\"hello %d\\"}"\noutput = "/dev/null"\n' \
+        "$tok" $((first + c)) "$c"
+      if ((c + 1 < CHATS)); then echo next; fi
+    done
+  } >"$cfg"
+  t_drive=$(date +%s.%N)
+  curl -s --max-time 300 -K "$cfg" -w '%{http_code}\n' >"$WORK/round$round.codes"
+  bad="$(grep -vc '^200$' "$WORK/round$round.codes" || true)"
+  if [[ "$bad" -ne 0 ]]; then log "round $round: $bad injections refused"; fi
+  handled_target=$((handled_target + CHATS - bad))
+  # Until every message is handled (at most 300 s).
+  for ((i = 0; i < 3000; i++)); do
+    h="$(metric_sum hangar_updates_handled_total)"
+    [[ "$h" -ge "$handled_target" ]] && break
+    sleep 0.1
+  done
+  drive_s="$(awk -v a="$t_drive" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')"
+  log "round $round: $CHATS chats handled in ${drive_s}s (handled total $h), RSS $(rss_kb "$SERVE_PID") kB"
+  echo "idle$round" >"$PHASE_FILE"
+  t_idle=$(date +%s.%N)
+  # Until no chat actor is left (at most idle timeout + 60 s).
+  for ((i = 0; i < (IDLE_S + 60) * 2; i++)); do
+    a="$(metric_sum hangar_chat_actors)"
+    [[ "$a" -eq 0 ]] && break
+    sleep 0.5
+  done
+  evict_s="$(awk -v a="$t_idle" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')"
+  log "round $round: chat actors $a after ${evict_s}s"
+  sleep 10  # margin after the last chat actor went
+  end_rss="$(rss_kb "$SERVE_PID")"
+  peak="$(awk -F, -v p1="drive$round" -v p2="idle$round" '$2 == p1 || $2 == p2 {if ($3 > m) m = $3} END {print m}' "$CSV")"
+  printf '%-5s %12d %12d %12d %+11.1f%% %10s %10s\n' "$round" "$start_rss" "$peak" "$end_rss" \
+    "$(awk -v a="$end_rss" -v b="$base_rss" 'BEGIN {print (a - b) * 100 / b}')" "$drive_s" "$evict_s" >>"$results"
+done
+echo after >"$PHASE_FILE"
+sleep 2
+
+echo "# idle chats: $(machine_line)"
+echo "# $BOTS echo bot(s), $CHATS new chats a round, --chat-idle-timeout $IDLE; CSV: $CSV"
+cat "$results"
+echo "final: VmRSS $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB, chat actors $(metric_sum hangar_chat_actors), handled $(metric_sum hangar_updates_handled_total) of $handled_target"
