@@ -5,6 +5,7 @@
 #
 #   bench/idle_chats.sh                      # 1 echo bot, 10,000 chats a round, 3 rounds
 #   CHATS=10000 ROUNDS=3 BOTS=1 IDLE=10s CSV=/tmp/rss.csv bench/idle_chats.sh
+#   TRIM=1 ROUNDS=1 bench/idle_chats.sh      # then malloc_trim(0) in serve via gdb (diagnostic)
 #
 # Messages go in through the sim's control API (POST /control/messages), one per chat, from a
 # single keep-alive curl (a config file of CHATS requests). serve runs with
@@ -113,4 +114,12 @@ sleep 2
 echo "# idle chats: $(machine_line)"
 echo "# $BOTS echo bot(s), $CHATS new chats a round, --chat-idle-timeout $IDLE; CSV: $CSV"
 cat "$results"
+if [[ "${TRIM:-0}" == 1 ]]; then
+  # Diagnostic: ask glibc to give free heap back (malloc_trim(0) in serve, through gdb). What
+  # RSS drops by is memory that was freed but kept by the allocator; what stays is live.
+  before="$(rss_kb "$SERVE_PID")"
+  timeout 60 gdb -p "$SERVE_PID" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || log "gdb failed"
+  sleep 1
+  echo "malloc_trim(0): VmRSS ${before} kB -> $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB"
+fi
 echo "final: VmRSS $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB, chat actors $(metric_sum hangar_chat_actors), handled $(metric_sum hangar_updates_handled_total) of $handled_target"
