@@ -4,6 +4,7 @@
 #
 #   bench/idle_bots.sh                       # both transports, 1 100 1000 bots
 #   COUNTS="1 100" MODES=http bench/idle_bots.sh
+#   TRIM=1 COUNTS=1000 MODES=https bench/idle_bots.sh   # then malloc_trim(0) via gdb (diagnostic)
 #   SETTLE=10 bench/idle_bots.sh             # seconds of quiet before RSS is read
 #   MODES="http https grammy" bench/idle_bots.sh   # grammy: the same bots on grammY (Node),
 #                                                  # one process, over HTTP (needs npm ci in bench/grammy)
@@ -72,6 +73,12 @@ for mode in $MODES; do
     # Connections the sim saw bot 1 open since it started (the calls connection closes when idle).
     conns="$(curl -sf "${SIM_CURL[@]}" "$SIM_URL/control/bots?token=$(token_for 1)" |
       grep -o '"connections":[0-9]*' | cut -d: -f2)"
+    if [[ "${TRIM:-0}" == 1 ]]; then
+      # Diagnostic: malloc_trim(0) through gdb; what RSS keeps after it is live memory.
+      timeout 60 gdb -p "$SERVE_PID" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || true
+      sleep 1
+      log "$mode $n bots: after malloc_trim(0) VmRSS $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB"
+    fi
     RSS[$mode-$n]=$rss
     ANON[$mode-$n]=$anon
     printf '%-6s %6d %12d %12d %10s %12d %12s\n' "$mode" "$n" "$rss" "$anon" "$took" "$sim_rss" "${conns:-?}" >>"$results"
