@@ -10,6 +10,7 @@
 #include "platform/rest_bots.hpp"
 #include "platform/rest_events.hpp"
 #include "platform/rest_request.hpp"
+#include "platform/url_encoding.hpp"
 #include "storage/settings_repository.hpp"
 
 namespace hangar {
@@ -102,7 +103,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 // check: a caller without the token learns nothing about which paths exist.
 Endpoint route(const http::Request& request) {
   const std::string target(request.target());
-  const auto path = rest::path_of(target);
+  const auto path = http::target_path(target);
   constexpr std::string_view api = "/api/";
   const auto segments = path.substr(0, api.size()) == api
                             ? split_path(path.substr(api.size()))
@@ -154,7 +155,7 @@ http::Handler RestApi::handler() {
 
 void RestApi::handle(http::Request&& request, const http::RequestContext&, http::Respond respond) {
   auto shared = std::make_shared<const http::Request>(std::move(request));
-  const auto path = rest::path_of(shared->target());
+  const auto path = http::target_path(shared->target());
   if (path == "/api" || path.substr(0, 5) == "/api/") return answer_api(shared, respond);
 
   if (path != "/healthz" && path != "/metrics")

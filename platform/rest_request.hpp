@@ -48,9 +48,6 @@ class Query {
   std::map<std::string, std::string> values_;
 };
 
-// The target without its query string.
-std::string_view path_of(std::string_view target);
-
 // What an endpoint answers from: the database inside the storage worker's transaction, the live
 // figures, and the settings `serve` runs with.
 struct ReadContext {

@@ -77,8 +77,12 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
     return respond(
         http::text_response(request, http::Status::ok, "<html>not json</html>", "text/html"));
 
-  const auto params = RequestParams::parse(request);
-  if (!params) return reply(bad_request("can't parse request body as a JSON object"));
+  RequestParams::ParseFailure failure{};
+  const auto params = RequestParams::parse(request, &failure);
+  if (!params)
+    return reply(bad_request(failure == RequestParams::ParseFailure::malformed_percent_encoding
+                                 ? "can't parse request parameters: malformed percent-encoding"
+                                 : "can't parse request body as a JSON object"));
   if (is_get_updates)
     return get_updates(*bot, *params, faults.instant_get_updates, request, std::move(respond));
   const Method handler = find_method(name);

@@ -17,6 +17,13 @@ http::Response bad_request(const http::Request& request, const std::string& deta
   return http::json_error(request, Status::bad_request, "bad_request", detail);
 }
 
+// The 400 detail for parameters RequestParams::parse could not read.
+std::string unreadable(RequestParams::ParseFailure failure) {
+  return failure == RequestParams::ParseFailure::malformed_percent_encoding
+             ? "malformed percent-encoding"
+             : "the body is not a JSON object";
+}
+
 json to_json(const SentMessage& message) {
   return {{"method", message.method},
           {"chat_id", message.chat_id},
@@ -43,8 +50,9 @@ http::Response ControlApi::handle(const http::Request& request, std::string_view
 }
 
 http::Response ControlApi::inject(const http::Request& request, bool callback) {
-  const auto params = RequestParams::parse(request);
-  if (!params) return bad_request(request, "the body is not a JSON object");
+  RequestParams::ParseFailure failure{};
+  const auto params = RequestParams::parse(request, &failure);
+  if (!params) return bad_request(request, unreadable(failure));
   const auto token = params->text("token");
   const auto chat_id = params->integer("chat_id");
   const char* payload_name = callback ? "data" : "text";
@@ -96,8 +104,9 @@ http::Response ControlApi::tokens(const http::Request& request) {
 }
 
 http::Response ControlApi::faults(const http::Request& request) {
-  const auto params = RequestParams::parse(request);
-  if (!params) return bad_request(request, "the body is not a JSON object");
+  RequestParams::ParseFailure failure{};
+  const auto params = RequestParams::parse(request, &failure);
+  if (!params) return bad_request(request, unreadable(failure));
   const std::string token = params->text("token").value_or("");
   if (!token.empty() && !is_valid_token(token)) return bad_request(request, "token is malformed");
   // The body states the whole set of switches: one left out is off.

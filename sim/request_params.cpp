@@ -3,47 +3,21 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "platform/url_encoding.hpp"
+
 namespace hangar::sim {
 
 using nlohmann::json;
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view encoded) {
-  std::string decoded;
-  decoded.reserve(encoded.size());
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    const char c = encoded[i];
-    if (c == '+') {
-      decoded += ' ';
-    } else if (c == '%' && i + 2 < encoded.size() && hex_value(encoded[i + 1]) >= 0 &&
-               hex_value(encoded[i + 2]) >= 0) {
-      decoded += static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
-      i += 2;
-    } else {
-      decoded += c;
-    }
-  }
-  return decoded;
-}
-
-void add_urlencoded(std::string_view encoded, json& into) {
-  while (!encoded.empty()) {
-    const auto amp = encoded.find('&');
-    const std::string_view pair = encoded.substr(0, amp);
-    encoded = amp == std::string_view::npos ? std::string_view{} : encoded.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    const std::string name = url_decode(pair.substr(0, eq));
-    into[name] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
-  }
+// Adds `encoded`'s pairs to `into`, a later repeat replacing an earlier one. False on malformed
+// percent-encoding.
+bool add_urlencoded(std::string_view encoded, json& into) {
+  auto fields = http::parse_form(encoded);
+  if (!fields) return false;
+  for (auto& field : *fields) into[field.name] = std::move(field.value);
+  return true;
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {
@@ -52,25 +26,26 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-std::string_view target_path(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
-
-std::optional<RequestParams> RequestParams::parse(const http::Request& request) {
+std::optional<RequestParams> RequestParams::parse(const http::Request& request,
+                                                  ParseFailure* failure) {
+  const auto fail = [failure](ParseFailure why) {
+    if (failure) *failure = why;
+    return std::nullopt;
+  };
   RequestParams params;
-  const std::string_view target = request.target();
-  if (const auto question = target.find('?'); question != std::string_view::npos)
-    add_urlencoded(target.substr(question + 1), params.values_);
+  if (!add_urlencoded(http::target_query(request.target()), params.values_))
+    return fail(ParseFailure::malformed_percent_encoding);
 
   const std::string_view content_type = request[boost::beast::http::field::content_type];
   const std::string& body = request.body();
   if (starts_with(content_type, "application/json")) {
     if (body.empty()) return params;
     json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_object()) return std::nullopt;
+    if (!parsed.is_object()) return fail(ParseFailure::body_not_json_object);
     for (auto& [name, value] : parsed.items()) params.values_[name] = std::move(value);
   } else if (starts_with(content_type, "application/x-www-form-urlencoded")) {
-    add_urlencoded(body, params.values_);
+    if (!add_urlencoded(body, params.values_))
+      return fail(ParseFailure::malformed_percent_encoding);
   }
   return params;
 }

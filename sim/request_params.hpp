@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +13,13 @@ namespace hangar::sim {
 
 class RequestParams {
  public:
-  // Nullopt when the body claims to be JSON but is not a JSON object.
-  static std::optional<RequestParams> parse(const http::Request& request);
+  enum class ParseFailure { body_not_json_object, malformed_percent_encoding };
+
+  // Nullopt when the body claims to be JSON but is not a JSON object, or when the query string
+  // or a form body has malformed percent-encoding (a '%' without two hex digits after it).
+  // `failure`, when given, is set to which.
+  static std::optional<RequestParams> parse(const http::Request& request,
+                                            ParseFailure* failure = nullptr);
 
   bool has(const std::string& name) const { return values_.contains(name); }
   // Numbers may arrive as JSON numbers or as decimal strings (query and form values).
@@ -27,8 +31,5 @@ class RequestParams {
  private:
   nlohmann::json values_ = nlohmann::json::object();
 };
-
-// The path of a request target, without its query string.
-std::string_view target_path(std::string_view target);
 
 }  // namespace hangar::sim

@@ -6,9 +6,9 @@
 #include "platform/http_server.hpp"
 #include "platform/io_runtime.hpp"
 #include "platform/log.hpp"
+#include "platform/url_encoding.hpp"
 #include "sim/bot_api_handler.hpp"
 #include "sim/control_api.hpp"
-#include "sim/request_params.hpp"
 #include "sim/sim_state.hpp"
 #include "sim/telegram_json.hpp"
 
@@ -65,7 +65,7 @@ struct Simulator::Impl {
 
   void route(const http::Request& request, const http::RequestContext& context,
              http::Respond respond) {
-    const std::string_view path = target_path(request.target());
+    const std::string_view path = http::target_path(request.target());
     if (starts_with(path, "/bot")) {
       const std::string_view rest = path.substr(4);
       const auto slash = rest.find('/');

@@ -193,6 +193,22 @@ TEST_CASE("sendMessage replies with a Message and is recorded in the sent log") 
   CHECK(sim.counters(token).sent == 3);
 }
 
+TEST_CASE("malformed percent-encoding in a Bot API request is 400 and sends nothing") {
+  Simulator sim;
+  const std::string token = test_token(16);
+  BotClient bot(sim, token);
+  const auto in_form = bot.http().post("/bot" + token + "/sendMessage", "chat_id=42&text=100%",
+                                       "application/x-www-form-urlencoded");
+  CHECK(in_form.status == 400);
+  CHECK(is_telegram_error(json::parse(in_form.body), 400));
+  CHECK_THAT(json::parse(in_form.body)["description"].get<std::string>(),
+             Catch::Contains("malformed percent-encoding"));
+  const auto in_query = bot.http().post("/bot" + token + "/sendMessage?chat_id=42&text=%zz", "{}");
+  CHECK(in_query.status == 400);
+  CHECK(is_telegram_error(json::parse(in_query.body), 400));
+  CHECK(sim.sent(token).empty());
+}
+
 TEST_CASE("callback queries arrive as updates and their answers are recorded") {
   Simulator sim;
   const std::string token = test_token(6);
