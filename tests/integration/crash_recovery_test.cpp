@@ -12,6 +12,7 @@
 
 #include "sim/simulator.hpp"
 #include "tests/support/hangar_server.hpp"
+#include "tests/support/polling_bots.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/wait_until.hpp"
 
@@ -91,13 +92,8 @@ TEST_CASE("SIGKILL under traffic loses no message and never rewinds a count") {
   hangar::sim::Simulator sim;
   TempDir dir;
   HangarServer server(dir, sim.base_url());
-  std::vector<std::string> tokens;
-  for (int b = 0; b < bot_count; ++b) {
-    tokens.push_back(test_token(b));
-    server.add_bot(tokens.back(), "crash" + std::to_string(b), "counter");
-  }
-  server.start();
-  for (const auto& token : tokens) REQUIRE(wait_for_polls(sim, token, 1, 15s));
+  const std::vector<std::string> tokens =
+      start_polling_bots(server, sim, bot_count, "crash", "counter");
 
   Users users(sim, tokens);
   // Twice, so that the second crash also hits a serve that is itself replaying an inbox.

@@ -9,6 +9,7 @@
 
 #include "sim/simulator.hpp"
 #include "tests/support/hangar_server.hpp"
+#include "tests/support/polling_bots.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/wait_until.hpp"
 
@@ -24,13 +25,8 @@ TEST_CASE("a fleet of counter bots answers every chat in order and frees idle ch
   hangar::sim::Simulator sim;
   TempDir dir;
   HangarServer server(dir, sim.base_url(), {"--chat-idle-timeout", "1s"});
-  std::vector<std::string> tokens;
-  for (int b = 0; b < bot_count; ++b) {
-    tokens.push_back(test_token(b));
-    server.add_bot(tokens.back(), "fleet" + std::to_string(b), "counter");
-  }
-  server.start();
-  for (const auto& token : tokens) REQUIRE(wait_for_polls(sim, token, 1, 15s));
+  const std::vector<std::string> tokens =
+      start_polling_bots(server, sim, bot_count, "fleet", "counter");
 
   const std::vector<std::string> words{"a", "b", "c"};
   for (const auto& word : words)

@@ -9,6 +9,7 @@
 
 #include "sim/simulator.hpp"
 #include "tests/support/hangar_server.hpp"
+#include "tests/support/polling_bots.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/wait_until.hpp"
 
@@ -42,13 +43,7 @@ TEST_CASE("idle bots do not spin, even against a server that answers polls at on
   hangar::sim::Simulator sim;
   TempDir dir;
   HangarServer server(dir, sim.base_url());
-  std::vector<std::string> tokens;
-  for (int b = 0; b < bot_count; ++b) {
-    tokens.push_back(test_token(b));
-    server.add_bot(tokens.back(), "idle" + std::to_string(b));
-  }
-  server.start();
-  for (const auto& token : tokens) REQUIRE(wait_for_polls(sim, token, 1, 15s));
+  const std::vector<std::string> tokens = start_polling_bots(server, sim, bot_count, "idle");
   std::this_thread::sleep_for(3s);  // startup work (getMe, migrations) is not idling
 
   const double long_poll_share = cpu_share(server.process());
