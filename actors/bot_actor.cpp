@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -9,9 +10,12 @@
 #include "actors/chat_actor.hpp"
 #include "actors/deliver.hpp"
 #include "actors/messages.hpp"
+#include "actors/metered_actor.hpp"
 #include "actors/outbox.hpp"
+#include "actors/stop_reason.hpp"
 #include "platform/bot_api_session.hpp"
 #include "platform/log.hpp"
+#include "platform/units.hpp"
 #include "storage/bot_runtime_repository.hpp"
 #include "storage/inbox_repository.hpp"
 
@@ -27,10 +31,20 @@ constexpr milliseconds max_backoff{60000};
 constexpr milliseconds inbox_recheck{500};
 constexpr milliseconds bad_response_log_interval{60000};
 constexpr milliseconds poll_margin{10000};  // on top of the long-poll timeout
+// A chat whose actors pass their budget this often within the window sets its update aside.
+constexpr std::size_t budget_stops_before_dead_letter = 3;
+constexpr milliseconds budget_stop_window{60000};
 
 struct ChatEntry {
   caf::actor actor;
   std::int64_t last_routed = 0;  // newest update_id sent to it
+};
+
+// What the bot remembers of a chat's actors that ended badly, until the chat retires.
+struct ChatHistory {
+  std::uint32_t restarts = 0;
+  int crashes_in_a_row = 0;
+  std::deque<Clock::time_point> budget_stops;  // within the last budget_stop_window
 };
 
 struct BotActorState {
@@ -42,21 +56,21 @@ struct BotActorState {
   std::size_t pending_estimate = 0;  // inbox rows; exact after each recount
   std::unordered_map<std::int64_t, ChatEntry> chats;
   std::unordered_map<caf::actor_addr, std::int64_t> chat_keys;
-  std::unordered_map<std::int64_t, int> crashes;  // consecutive crashes per chat
-  unsigned failures = 0;                          // consecutive failed Bot API steps
+  std::unordered_map<std::int64_t, ChatHistory> history;
+  unsigned failures = 0;  // consecutive failed Bot API steps
   Clock::time_point poll_started;
   std::optional<Clock::time_point> last_bad_response_log;
 
   ~BotActorState() {
     if (outbox) outbox->close();
     if (session) session->close();
-    for (auto& [key, chat] : chats) caf::anon_send_exit(chat.actor, caf::exit_reason::user_shutdown);
+    for (auto& [key, chat] : chats) stop_now(chat.actor, caf::exit_reason::user_shutdown);
   }
   const Settings& settings() const { return args.services->settings; }
   std::string bot_name() const { return args.status->name(); }
 };
 
-using BotSelf = caf::stateful_actor<BotActorState>;
+using BotSelf = caf::stateful_actor<BotActorState, MeteredActor>;
 
 void set_state(BotSelf* self, BotState state) { self->state.args.status->state.store(state); }
 
@@ -117,7 +131,7 @@ void on_failure(BotSelf* self, const botapi::ApiResult& result) {
 
 void route(BotSelf* self, telegram::Update update);
 
-void spawn_chat(BotSelf* self, std::int64_t key) {
+void spawn_chat(BotSelf* self, std::int64_t key, std::optional<SetAside> set_aside = std::nullopt) {
   auto& st = self->state;
   ChatArgs args;
   args.services = st.args.services;
@@ -127,7 +141,12 @@ void spawn_chat(BotSelf* self, std::int64_t key) {
   args.behavior = st.behavior;
   args.outbox = st.outbox;
   args.bot_status = st.args.status;
-  if (auto it = st.crashes.find(key); it != st.crashes.end()) args.crashes = it->second;
+  args.meter = MemoryMeter::create(self->meter(), st.settings().chat_memory_budget);
+  if (auto it = st.history.find(key); it != st.history.end()) {
+    args.restarts = it->second.restarts;
+    args.after_crash = it->second.crashes_in_a_row > 0;
+  }
+  args.set_aside = std::move(set_aside);
   auto actor = spawn_chat_actor(self, std::move(args));
   st.chat_keys[actor.address()] = key;
   st.chats[key] = ChatEntry{std::move(actor), 0};
@@ -249,11 +268,32 @@ void on_chat_down(BotSelf* self, const caf::down_msg& down) {
   bool current = entry != st.chats.end() && entry->second.actor.address() == down.source;
   if (!down.reason || !current) return;  // retired after idling, or already replaced
   st.chats.erase(entry);
-  auto crashes = ++st.crashes[key];
-  spdlog::warn("bot {}: chat {} crashed ({} in a row): {}", st.bot_name(), key, crashes,
-               caf::to_string(down.reason));
+  auto& history = st.history[key];
+  ++history.restarts;
+  std::optional<SetAside> set_aside;
+  if (stop_reason_of(down.reason) == StopReason::over_budget) {
+    // The chat recorded the event itself; the bot only counts.
+    auto now = Clock::now();
+    auto& stops = history.budget_stops;
+    stops.push_back(now);
+    while (now - stops.front() > budget_stop_window) stops.pop_front();
+    if (stops.size() >= budget_stops_before_dead_letter) {
+      stops.clear();
+      set_aside = SetAside{"budget", "passed its chat memory budget " +
+                                         std::to_string(budget_stops_before_dead_letter) +
+                                         " times within " + format_duration(budget_stop_window)};
+    }
+  } else {
+    auto crashes = ++history.crashes_in_a_row;
+    spdlog::warn("bot {}: chat {} crashed ({} in a row): {}", st.bot_name(), key, crashes,
+                 caf::to_string(down.reason));
+    if (crashes >= crashes_before_dead_letter) {
+      history.crashes_in_a_row = 0;
+      set_aside = SetAside{"crash", "crashed its chat actor " + std::to_string(crashes) + " times"};
+    }
+  }
   // Its update is still in the inbox; the new actor starts from there.
-  spawn_chat(self, key);
+  spawn_chat(self, key, std::move(set_aside));
 }
 
 void restore(BotSelf* self) {
@@ -269,6 +309,7 @@ void restore(BotSelf* self) {
 }
 
 caf::behavior bot_actor(BotSelf* self, BotArgs args) {
+  self->meter(args.meter);  // first: the rest of the actor's life is charged to it
   auto& st = self->state;
   st.args = std::move(args);
   st.behavior = *parse_behavior(st.args.config.behavior);
@@ -316,8 +357,17 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         if (it == st.chats.end() || it->second.last_routed > last_taken) return;
         self->send(it->second.actor, retire_atom::value);
         st.chats.erase(it);
+        st.history.erase(key);
       },
-      [=](healthy_atom, std::int64_t key) { self->state.crashes.erase(key); },
+      [=](EvictChats& evict) {
+        for (auto key : evict.chat_keys)
+          if (auto it = self->state.chats.find(key); it != self->state.chats.end())
+            self->send(it->second.actor, evict_atom::value);
+      },
+      [=](healthy_atom, std::int64_t key) {
+        if (auto it = self->state.history.find(key); it != self->state.history.end())
+          it->second.crashes_in_a_row = 0;
+      },
   };
 }
 

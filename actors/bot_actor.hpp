@@ -3,7 +3,8 @@
 // getMe and deleteWebhook, then long-polls getUpdates. Each batch is committed to the bot's
 // inbox before the next offset confirms it; then each update goes to its chat's actor, spawned
 // on demand and retired after the idle timeout. When the actor ends, its session, outbox and
-// chats end with it.
+// chats end with it. A chat that crashes or passes its memory budget is replaced at once; the
+// third time in a row (crashes) or within a minute (budget) its update in hand is set aside.
 #include <memory>
 
 #include <caf/all.hpp>
@@ -17,6 +18,7 @@ struct BotArgs {
   const Services* services = nullptr;
   storage::BotConfig config;
   std::shared_ptr<BotStatus> status;
+  std::shared_ptr<MemoryMeter> meter;  // the bot's, with its budget; its chats' are children
 };
 
 // Spawns the bot actor, monitored by `parent` (the fleet supervisor).

@@ -3,13 +3,16 @@
 #include <chrono>
 #include <optional>
 
-#include "actors/deliver.hpp"
-#include "actors/messages.hpp"
-#include "platform/log.hpp"
-#include "storage/chat_state_repository.hpp"
-#include "storage/event_repository.hpp"
-#include "storage/inbox_repository.hpp"
 #include "actors/chat_window.hpp"
+#include "actors/deliver.hpp"
+#include "actors/event_log.hpp"
+#include "actors/messages.hpp"
+#include "actors/metered_actor.hpp"
+#include "actors/stop_reason.hpp"
+#include "platform/log.hpp"
+#include "platform/time_format.hpp"
+#include "storage/chat_state_repository.hpp"
+#include "storage/inbox_repository.hpp"
 
 namespace hangar::actors {
 
@@ -39,12 +42,7 @@ struct ChatActorState {
   }
 };
 
-using ChatSelf = caf::stateful_actor<ChatActorState>;
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using ChatSelf = caf::stateful_actor<ChatActorState, MeteredActor>;
 
 telegram::Update from_inbox(const storage::InboxUpdate& row) {
   try {
@@ -103,25 +101,21 @@ void pump(ChatSelf* self) {
 }
 
 void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
-               std::optional<std::string> dead_letter_reason) {
+               std::optional<SetAside> set_aside) {
   auto& st = self->state;
   auto bot_id = st.args.bot_id;
   auto chat_id = st.chat_id();
   auto update_id = st.current->update_id;
+  const Settings& settings = st.args.services->settings;
   WeakActor me(self);
   st.args.services->storage.post(
-      [=](storage::Database& db) -> storage::StorageWorker::Completion {
+      [=, &settings](storage::Database& db) -> storage::StorageWorker::Completion {
         storage::InboxRepository inbox(db);
-        if (dead_letter_reason) {
-          inbox.dead_letter(bot_id, update_id, *dead_letter_reason);
-          storage::Event event;
-          event.at_ms = now_ms();
-          event.bot_id = bot_id;
-          event.chat_id = chat_id;
-          event.kind = "dead_letter";
-          event.reason = "crash";
-          event.detail = "update " + std::to_string(update_id) + ": " + *dead_letter_reason;
-          storage::EventRepository(db).append(event);
+        if (set_aside) {
+          inbox.dead_letter(bot_id, update_id, set_aside->detail);
+          append_event(db, settings,
+                       make_event(bot_id, chat_id, "dead_letter", set_aside->reason,
+                                  "update " + std::to_string(update_id) + ": " + set_aside->detail));
         } else {
           inbox.mark_handled(bot_id, update_id);
         }
@@ -146,19 +140,33 @@ void act(ChatSelf* self) {
   post_mark(self, std::move(state_to_save), std::nullopt);
 }
 
+// A chat past its budget stops before acting on the update in hand, which stays in the inbox.
+bool stopped_over_budget(ChatSelf* self) {
+  const auto& meter = self->meter();
+  const auto crossed = meter ? meter->over_budget_since() : std::nullopt;
+  if (!crossed) return false;
+  auto& st = self->state;
+  auto event = make_event(st.args.bot_id, st.chat_id(), "restart", "budget");
+  add_budget_stop(event, meter->total_bytes(), meter->budget(), *crossed, Clock::now());
+  spdlog::warn("bot {} chat {}: {}", st.args.bot_status->name(), st.args.chat_key, event.detail);
+  record_event(*st.args.services, std::move(event));
+  self->quit(make_error(StopReason::over_budget));
+  return true;
+}
+
 void handle(ChatSelf* self, const telegram::Update& update) {
   auto& st = self->state;
   st.last_activity = Clock::now();
-  if (st.status) st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
-  if (st.args.crashes >= crashes_before_dead_letter) {
-    // This is the update that crashed the chat's previous actors: set it aside and move on.
-    st.args.crashes = 0;
-    self->send(st.args.bot, healthy_atom::value, st.args.chat_key);
-    post_mark(self, std::nullopt,
-              "crashed its chat actor " + std::to_string(crashes_before_dead_letter) + " times");
+  if (st.status) st.status->last_active_ms.store(wall_clock_ms(), std::memory_order_relaxed);
+  if (st.args.set_aside) {
+    // This update stopped the chat's previous actors: set it aside and move on.
+    auto set_aside = std::move(st.args.set_aside);
+    st.args.set_aside.reset();
+    post_mark(self, std::nullopt, std::move(set_aside));
     return;
   }
   st.reaction = st.behavior->on_update(update, st.chat_state);  // may throw: let it crash
+  if (stopped_over_budget(self)) return;
   st.next_action = 0;
   if (st.reaction.delay.count() > 0)
     self->delayed_send(self, st.reaction.delay, act_atom::value);
@@ -172,36 +180,44 @@ void on_marked(ChatSelf* self) {
   st.current.reset();
   st.reaction = Reaction{};
   st.args.bot_status->updates_handled.fetch_add(1, std::memory_order_relaxed);
-  if (st.args.crashes > 0) {
+  if (st.args.after_crash) {
     // Handled something after crashing: the streak is over.
-    st.args.crashes = 0;
+    st.args.after_crash = false;
     self->send(st.args.bot, healthy_atom::value, st.args.chat_key);
   }
   pump(self);
 }
 
+bool busy(ChatSelf* self) { return self->state.current || self->state.window.has_next(); }
+
+// Only the bot knows whether an update is on its way here; it answers with retire_atom.
+void offer_retirement(ChatSelf* self) {
+  self->send(self->state.args.bot, idle_atom::value, self->state.args.chat_key,
+             self->state.window.last_taken());
+}
+
 void on_idle_timer(ChatSelf* self) {
   auto& st = self->state;
   st.idle_timer_armed = false;
-  if (st.current || st.window.has_next()) return;  // busy: pump re-arms when idle again
+  if (busy(self)) return;  // pump re-arms when idle again
   auto timeout = st.args.services->settings.chat_idle_timeout;
   auto idle_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.last_activity);
   if (idle_for < timeout) {
     arm_idle_timer(self, timeout - idle_for);
     return;
   }
-  // Only the bot knows whether an update is on its way here; it answers with retire_atom.
-  self->send(st.args.bot, idle_atom::value, st.args.chat_key, st.window.last_taken());
+  offer_retirement(self);
 }
 
 caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
+  self->meter(args.meter);  // first: the rest of the actor's life is charged to it
   auto& st = self->state;
   st.args = std::move(args);
   st.behavior = make_behavior(st.args.behavior);
   if (st.chat_id()) {
-    st.status = st.args.bot_status->add_chat(st.args.chat_key);
-    st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
-    st.status->restarts.store(static_cast<std::uint32_t>(st.args.crashes));
+    st.status = st.args.bot_status->add_chat(st.args.chat_key, st.args.meter);
+    st.status->last_active_ms.store(wall_clock_ms(), std::memory_order_relaxed);
+    st.status->restarts.store(st.args.restarts);
   }
   fetch(self, true);
   return {
@@ -240,6 +256,10 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
       },
       [=](marked_atom) { on_marked(self); },
       [=](idle_atom) { on_idle_timer(self); },
+      // The memory guard wants idle chats gone now, not at their idle timeout.
+      [=](evict_atom) {
+        if (!busy(self)) offer_retirement(self);
+      },
       [=](retire_atom) { self->quit(); },
   };
 }

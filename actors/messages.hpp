@@ -22,6 +22,7 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
+using evict_atom = caf::atom_constant<caf::atom("evict")>;
 // Chat actor.
 using act_atom = caf::atom_constant<caf::atom("act")>;
 using marked_atom = caf::atom_constant<caf::atom("marked")>;
@@ -29,6 +30,7 @@ using healthy_atom = caf::atom_constant<caf::atom("healthy")>;
 // Fleet supervisor.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 // Which step of the bot's start-up or poll loop an API result answers.
 enum class BotCall { get_me, delete_webhook, get_updates };
@@ -71,6 +73,11 @@ struct ActionDone {
   botapi::ApiResult result;
 };
 
+// The memory guard's request to a bot: retire these chats now if they are idle.
+struct EvictChats {
+  std::vector<std::int64_t> chat_keys;
+};
+
 // The supervisor's view of the bots table.
 struct FleetConfig {
   std::int64_t version = 0;
@@ -87,4 +94,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::InboxCount)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatUpdate)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatLoaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ActionDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::EvictChats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::FleetConfig)

@@ -18,7 +18,7 @@ struct FlagSpec {
   void (*apply)(Settings& settings, const std::string& source, const std::string& text);
 };
 
-const std::array<FlagSpec, 13> flags = {{
+const std::array<FlagSpec, 14> flags = {{
     {"--db", "FILE", "HANGAR_DB",
      "SQLite database FILE (default hangar.db, created with mode 0600)", true,
      [](Settings& s, const std::string& source, const std::string& text) {
@@ -73,6 +73,11 @@ const std::array<FlagSpec, 13> flags = {{
      "N backoff periods in a row before quarantine (default 3)", false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.quarantine_after = positive_count(source, text);
+     }},
+    {"--events-per-bot", "N", "HANGAR_EVENTS_PER_BOT",
+     "N newest events kept per bot (default 10000)", false,
+     [](Settings& s, const std::string& source, const std::string& text) {
+       s.events_per_bot = positive_count(source, text);
      }},
     {"--ca-file", "FILE", "HANGAR_CA_FILE",
      "PEM FILE of CA certificates (default: the system store)", false,

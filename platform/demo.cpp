@@ -28,19 +28,33 @@ std::string demo_name(std::size_t index) {
   return name.str();
 }
 
+// The supervisor at work: a bot that keeps 64 KiB per message under a 2 MiB budget passes it
+// about every 30 messages. At the demo's rate (about one message a second per bot) that is a
+// restart every half minute or so, well inside the default intensity of 5 in 60 s, so it never
+// backs off or goes to quarantine.
+constexpr const char* leak_bot_name = "demo-leak";
+constexpr const char* leak_behavior = "leak:64KiB";
+constexpr std::uint64_t leak_budget = 2u << 20;
+constexpr std::size_t leak_token_index = 9999;  // clear of the numbered bots
+
 // Adds the demo bots that are not there yet. They get no api_url of their own, so they follow
 // the simulator's address, which changes with every start.
 void register_demo_fleet(const std::string& db_path, std::size_t bots) {
   storage::Database db(db_path);
   storage::BotRepository repository(db);
-  for (std::size_t i = 1; i <= bots; ++i) {
-    if (repository.find(demo_name(i))) continue;
+  auto add = [&](std::string name, std::string token, std::string behavior,
+                 std::optional<std::uint64_t> budget) {
+    if (repository.find(name)) return;
     storage::NewBot bot;
-    bot.token = demo_token(i);
-    bot.name = demo_name(i);
-    bot.behavior = i % 2 ? "echo" : "counter";
+    bot.token = std::move(token);
+    bot.name = std::move(name);
+    bot.behavior = std::move(behavior);
+    bot.memory_budget = budget;
     repository.add(bot);
-  }
+  };
+  for (std::size_t i = 1; i <= bots; ++i)
+    add(demo_name(i), demo_token(i), i % 2 ? "echo" : "counter", std::nullopt);
+  add(leak_bot_name, demo_token(leak_token_index), leak_behavior, leak_budget);
 }
 
 }  // namespace

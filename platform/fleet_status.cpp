@@ -73,8 +73,22 @@ std::uint64_t BotStatus::restarts_since_start(RestartReason reason) const {
   return restarts_by_reason_[static_cast<int>(reason)].load(std::memory_order_relaxed);
 }
 
-std::shared_ptr<ChatStatus> BotStatus::add_chat(std::int64_t chat_id) {
-  auto chat = std::make_shared<ChatStatus>(chat_id);
+void BotStatus::set_meter(std::shared_ptr<const MemoryMeter> meter) {
+  std::lock_guard lock(mutex_);
+  meter_ = std::move(meter);
+}
+std::uint64_t BotStatus::live_bytes() const {
+  std::lock_guard lock(mutex_);
+  return meter_ ? meter_->total_bytes() : 0;
+}
+std::uint64_t BotStatus::memory_budget() const {
+  std::lock_guard lock(mutex_);
+  return meter_ ? meter_->budget() : 0;
+}
+
+std::shared_ptr<ChatStatus> BotStatus::add_chat(std::int64_t chat_id,
+                                                std::shared_ptr<const MemoryMeter> meter) {
+  auto chat = std::make_shared<ChatStatus>(chat_id, std::move(meter));
   std::lock_guard lock(mutex_);
   chats_[chat_id] = chat;
   return chat;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "platform/api_result.hpp"
+#include "platform/memory_meter.hpp"
 
 namespace hangar {
 
@@ -41,12 +42,15 @@ constexpr int restart_reason_count = 3;
 std::string_view to_string(RestartReason reason);
 
 struct ChatStatus {
-  explicit ChatStatus(std::int64_t chat_id) : chat_id(chat_id) {}
+  ChatStatus(std::int64_t chat_id, std::shared_ptr<const MemoryMeter> meter)
+      : chat_id(chat_id), meter(std::move(meter)) {}
   const std::int64_t chat_id;
-  std::atomic<std::int64_t> live_bytes{0};
-  std::atomic<std::uint64_t> memory_budget{0};
-  std::atomic<std::int64_t> last_active_ms{0};  // since the epoch
-  std::atomic<std::uint32_t> restarts{0};
+  const std::shared_ptr<const MemoryMeter> meter;  // the chat actor's; null: unmetered
+  std::atomic<std::int64_t> last_active_ms{0};     // since the epoch
+  std::atomic<std::uint32_t> restarts{0};          // of this chat's actor while its bot runs
+
+  std::uint64_t live_bytes() const { return meter ? meter->total_bytes() : 0; }
+  std::uint64_t memory_budget() const { return meter ? meter->budget() : 0; }
 };
 
 class BotStatus {
@@ -57,9 +61,13 @@ class BotStatus {
   std::atomic<BotState> state{BotState::starting};
   std::atomic<std::uint64_t> updates_received{0};
   std::atomic<std::uint64_t> updates_handled{0};
-  std::atomic<std::int64_t> live_bytes{0};
-  std::atomic<std::uint64_t> memory_budget{0};
   std::atomic<std::uint64_t> restarts{0};  // since the bot was added (seeded from SQLite)
+
+  // The meter of the bot actor now running (or last run): its bytes with its chats', and its
+  // budget. Replaced at each start.
+  void set_meter(std::shared_ptr<const MemoryMeter> meter);
+  std::uint64_t live_bytes() const;
+  std::uint64_t memory_budget() const;  // 0: not started yet
 
   void count_restart(RestartReason reason);  // both counters
   std::uint64_t restarts_since_start(RestartReason reason) const;
@@ -75,16 +83,18 @@ class BotStatus {
   std::uint64_t api_requests(ApiMethod method, botapi::Outcome outcome) const;
 
   // Active chat actors register here while they live.
-  std::shared_ptr<ChatStatus> add_chat(std::int64_t chat_id);
+  std::shared_ptr<ChatStatus> add_chat(std::int64_t chat_id,
+                                       std::shared_ptr<const MemoryMeter> meter = nullptr);
   void remove_chat(std::int64_t chat_id);
   std::size_t chat_count() const;
   std::vector<std::shared_ptr<const ChatStatus>> chats() const;
 
  private:
-  mutable std::mutex mutex_;  // guards the strings and the chat map
+  mutable std::mutex mutex_;  // guards the strings, the meter and the chat map
   std::string name_;
   std::string username_;
   std::optional<std::string> last_error_;
+  std::shared_ptr<const MemoryMeter> meter_;
   std::map<std::int64_t, std::shared_ptr<ChatStatus>> chats_;
   std::array<std::atomic<std::uint64_t>, api_method_count * botapi::outcome_count> api_requests_{};
   std::array<std::atomic<std::uint64_t>, restart_reason_count> restarts_by_reason_{};

@@ -26,6 +26,7 @@ TallySlot shared_slot;
 thread_local TallySlot* thread_slot = nullptr;
 
 std::atomic<std::size_t> meter_count{0};
+std::atomic<std::uint64_t> crossings{0};
 
 void release_slot(void* slot) {
   static_cast<TallySlot*>(slot)->owned.store(false, std::memory_order_release);
@@ -126,8 +127,9 @@ void MemoryMeter::check_budget(std::uint64_t total) noexcept {
   auto budget = budget_.load(std::memory_order_relaxed);
   if (budget == 0 || total <= budget || over_since_.load(std::memory_order_relaxed) != 0) return;
   Clock::rep expected = 0;
-  over_since_.compare_exchange_strong(expected, Clock::now().time_since_epoch().count(),
-                                      std::memory_order_relaxed);
+  if (over_since_.compare_exchange_strong(expected, Clock::now().time_since_epoch().count(),
+                                          std::memory_order_relaxed))
+    crossings.fetch_add(1, std::memory_order_release);
 }
 
 void MemoryMeter::set_budget(std::uint64_t bytes) noexcept {
@@ -146,6 +148,10 @@ std::int64_t MemoryMeter::metered_bytes() noexcept {
   std::int64_t sum = shared_slot.bytes.load(std::memory_order_relaxed);
   for (const auto& slot : slots) sum += slot.bytes.load(std::memory_order_relaxed);
   return sum;
+}
+
+std::uint64_t MemoryMeter::budget_crossings() noexcept {
+  return crossings.load(std::memory_order_acquire);
 }
 
 std::size_t MemoryMeter::meter_objects() noexcept {

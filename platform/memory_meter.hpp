@@ -28,8 +28,8 @@
 // thread's slot of the process-wide figure (metered_bytes()).
 //
 // Budgets. A meter may hold a budget on its total_bytes(). The charge that takes the total past
-// it records the steady time once ("over budget since"); nothing is called back from inside
-// operator new, the supervisor polls over_budget_since().
+// it records the steady time once ("over budget since") and counts a crossing; nothing is called
+// back from inside operator new, the supervisor polls budget_crossings() and over_budget_since().
 //
 // Built with HANGAR_METERING=0 (CMake -DHANGAR_METERING=OFF), operator new is left alone and
 // every meter reads 0, so that the cost of metering can be measured.
@@ -73,6 +73,9 @@ class MemoryMeter {
   std::uint64_t budget() const noexcept { return budget_.load(std::memory_order_relaxed); }
   // When a charge first took total_bytes() past the budget, if one did since set_budget().
   std::optional<Clock::time_point> over_budget_since() const noexcept;
+  // How many times any meter of the process went over its budget: a watcher that sees it
+  // unchanged knows no meter needs a look.
+  static std::uint64_t budget_crossings() noexcept;
 
   // The calling thread's current meter (null: allocations are charged to nobody).
   static MemoryMeter* current() noexcept { return current_; }

@@ -120,10 +120,10 @@ std::string render_metrics(const FleetStatus& fleet, const MetricsInput& input) 
   api_requests(out, bots);
   per_bot(out, bots, "hangar_actor_live_bytes", "gauge",
           "Live heap bytes of a bot actor with its chats.",
-          [](const BotStatus& b) { return b.live_bytes.load(); });
+          [](const BotStatus& b) { return b.live_bytes(); });
   per_bot(out, bots, "hangar_memory_budget_bytes", "gauge",
           "Memory budget of a bot with its chats.", [&input](const BotStatus& b) {
-            const auto budget = b.memory_budget.load();
+            const auto budget = b.memory_budget();
             return budget != 0 ? budget : input.default_bot_memory_budget;
           });
   out.family("hangar_heap_metered_bytes", "gauge", "Live heap bytes of all meters together.");

@@ -2,10 +2,13 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "platform/log.hpp"
+#include "platform/memory_meter.hpp"
 #include "platform/process_figures.hpp"
 #include "platform/rest_bots.hpp"
 #include "platform/rest_events.hpp"
@@ -141,12 +144,8 @@ http::Response answer(rest::ReadContext& context, const http::Request& request,
 
 }  // namespace
 
-RestApi::RestApi(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings,
-                 MetricsFigures metrics_figures)
-    : fleet_(fleet),
-      worker_(worker),
-      settings_(std::move(settings)),
-      metrics_figures_(std::move(metrics_figures)) {}
+RestApi::RestApi(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings)
+    : fleet_(fleet), worker_(worker), settings_(std::move(settings)) {}
 
 http::Handler RestApi::handler() {
   return [this](http::Request&& request, const http::RequestContext& context,
@@ -174,8 +173,9 @@ http::Response RestApi::metrics(const http::Request& request) const {
   }
   MetricsInput input;
   input.process_resident_bytes = process_resident_bytes();
+  input.heap_metered_bytes =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, MemoryMeter::metered_bytes()));
   input.default_bot_memory_budget = settings_.bot_memory_budget;
-  if (metrics_figures_) metrics_figures_(input);
   return http::text_response(request, Status::ok, render_metrics(fleet_, input),
                              metrics_content_type);
 }

@@ -7,7 +7,6 @@
 //
 // The RestApi must outlive the jobs it posted: stop the HTTP server and flush the worker
 // before destroying it.
-#include <functional>
 #include <string>
 
 #include "platform/fleet_status.hpp"
@@ -22,14 +21,9 @@ constexpr const char* session_cookie = "hangar_session";
 
 class RestApi {
  public:
-  // Fills what /metrics shows beyond FleetStatus and the process (heap metering); called on
-  // the io thread for every scrape.
-  using MetricsFigures = std::function<void(MetricsInput&)>;
-
   // From `settings`: the metrics token (when set, /metrics needs it as a Bearer token) and the
   // defaults a bot follows when it names none (API URL, memory budgets).
-  RestApi(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings,
-          MetricsFigures metrics_figures = {});
+  RestApi(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings);
 
   void handle(http::Request&& request, const http::RequestContext& context, http::Respond respond);
   // For HttpServer: calls handle() on this object, which must outlive the server.
@@ -42,7 +36,6 @@ class RestApi {
   FleetStatus& fleet_;
   storage::StorageWorker& worker_;
   Settings settings_;
-  MetricsFigures metrics_figures_;
 };
 
 }  // namespace hangar

@@ -40,7 +40,7 @@ nlohmann::json bot_json(ReadContext& context, const storage::BotConfig& bot) {
   json["chats"] = status ? status->chat_count() : 0;
   json["updates_received"] = status ? status->updates_received.load() : 0;
   json["updates_handled"] = status ? status->updates_handled.load() : runtime.updates_handled;
-  json["live_bytes"] = status ? status->live_bytes.load() : 0;
+  json["live_bytes"] = status ? status->live_bytes() : 0;
   json["restarts"] = status ? status->restarts.load() : runtime.restarts;
   json["last_error"] = status ? one_line(status->last_error()) : nullptr;
   return json;
@@ -56,9 +56,9 @@ storage::BotConfig find_bot(ReadContext& context, std::string_view id_text) {
   return *bot;
 }
 
-nlohmann::json chat_json(const ChatStatus& chat, std::int64_t live_bytes,
+nlohmann::json chat_json(const ChatStatus& chat, std::uint64_t live_bytes,
                          const Settings& settings) {
-  const std::uint64_t budget = chat.memory_budget.load();
+  const std::uint64_t budget = chat.memory_budget();
   const std::int64_t last_active = chat.last_active_ms.load();
   return {
       {"chat_id", chat.chat_id},
@@ -91,9 +91,9 @@ nlohmann::json list_chats(ReadContext& context, std::string_view id, const Query
   const auto status = context.fleet.find(bot.id);
   auto chats = status ? status->chats() : std::vector<std::shared_ptr<const ChatStatus>>{};
   // Read each figure once, so the order is consistent while actors keep changing them.
-  std::vector<std::pair<std::int64_t, const ChatStatus*>> by_size;
+  std::vector<std::pair<std::uint64_t, const ChatStatus*>> by_size;
   by_size.reserve(chats.size());
-  for (const auto& chat : chats) by_size.emplace_back(chat->live_bytes.load(), chat.get());
+  for (const auto& chat : chats) by_size.emplace_back(chat->live_bytes(), chat.get());
   const std::size_t shown = std::min(limit, by_size.size());
   std::partial_sort(
       by_size.begin(), by_size.begin() + shown, by_size.end(), [](const auto& a, const auto& b) {

@@ -14,6 +14,10 @@ nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
   return value ? nlohmann::json(*value) : nullptr;
 }
 
+nlohmann::json optional_time(const std::optional<std::int64_t>& ms) {
+  return ms ? nlohmann::json(format_rfc3339_ms(*ms)) : nullptr;
+}
+
 storage::EventFilter filter_of(storage::BotRepository& bots, const Query& query) {
   storage::EventFilter filter;
   filter.limit = query.limit();
@@ -57,6 +61,8 @@ nlohmann::json list_events(ReadContext& context, const Query& query) {
         {"live_bytes", optional_json(event.live_bytes)},
         {"budget", optional_json(event.budget)},
         {"detail", event.detail},
+        {"crossed_at", optional_time(event.crossed_at_ms)},
+        {"stopped_at", optional_time(event.stopped_at_ms)},
     });
   }
   return page;

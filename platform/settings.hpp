@@ -25,6 +25,7 @@ struct Settings {
   std::optional<std::uint64_t> memory_limit;
   RestartIntensity restart_intensity;
   unsigned quarantine_after = 3;
+  std::size_t events_per_bot = 10000;  // newest events kept per bot (not in CONTRACT.md)
   std::optional<std::string> ca_file;
   std::string log_level = "info";
 

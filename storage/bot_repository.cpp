@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "storage/clock.hpp"
+#include "storage/event_repository.hpp"
 
 namespace hangar::storage {
 namespace {
@@ -118,6 +119,9 @@ bool BotRepository::remove(std::int64_t id) {
 }
 
 bool BotRepository::set_enabled(std::int64_t id, bool enabled) {
+  Transaction transaction(db_);
+  const auto before = find(id);
+  if (!before) return false;
   db_.prepare(
          "UPDATE bots SET enabled = ?1, quarantined = CASE WHEN ?1 THEN 0 ELSE quarantined END, "
          "updated_at = ?2 WHERE id = ?3")
@@ -125,7 +129,17 @@ bool BotRepository::set_enabled(std::int64_t id, bool enabled) {
       .bind(2, now_ms())
       .bind(3, id)
       .run();
-  return db_.changes() > 0;
+  if (enabled && before->quarantined) {
+    Event lift;
+    lift.at_ms = now_ms();
+    lift.bot_id = id;
+    lift.kind = "lift";
+    lift.reason = "enable";
+    lift.detail = "quarantine lifted by enabling the bot";
+    EventRepository(db_).append(lift);
+  }
+  transaction.commit();
+  return true;
 }
 
 bool BotRepository::set_quarantined(std::int64_t id, bool quarantined) {

@@ -12,16 +12,16 @@ constexpr std::int64_t max_page = 1000;
 // statement with "?x IS NULL OR" conditions that no index can serve.
 constexpr const char* list_sql[2][2] = {
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
         "WHERE id < ?3 ORDER BY id DESC LIMIT ?4",
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
         "WHERE kind = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
     },
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
         "WHERE bot_id = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?4",
         // A bot holds at most keep_per_bot events, so filtering its range by kind is bounded.
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
         "INDEXED BY events_by_bot WHERE bot_id = ?1 AND kind = ?2 AND id < ?3 "
         "ORDER BY id DESC LIMIT ?4",
     },
@@ -33,8 +33,9 @@ std::int64_t EventRepository::append(const Event& event) {
   Transaction transaction(db_);
   // An event about a bot removed a moment ago went with the bot (see the header).
   db_.prepare(
-         "INSERT INTO events (at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail) "
-         "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+         "INSERT INTO events (at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+         "crossed_at_ms, stopped_at_ms) "
+         "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
          "WHERE ?2 IS NULL OR EXISTS (SELECT 1 FROM bots WHERE id = ?2)")
       .bind(1, event.at_ms)
       .bind(2, event.bot_id)
@@ -44,6 +45,8 @@ std::int64_t EventRepository::append(const Event& event) {
       .bind(6, event.live_bytes)
       .bind(7, event.budget)
       .bind(8, event.detail)
+      .bind(9, event.crossed_at_ms)
+      .bind(10, event.stopped_at_ms)
       .run();
   if (db_.changes() == 0) return 0;
   const std::int64_t id = db_.last_insert_id();
@@ -80,6 +83,8 @@ std::vector<Event> EventRepository::list(const EventFilter& filter) {
     event.live_bytes = row.column_optional_int64(6);
     event.budget = row.column_optional_int64(7);
     event.detail = row.column_text(8);
+    event.crossed_at_ms = row.column_optional_int64(9);
+    event.stopped_at_ms = row.column_optional_int64(10);
   }
   return events;
 }

@@ -22,6 +22,10 @@ struct Event {
   std::optional<std::int64_t> live_bytes;
   std::optional<std::int64_t> budget;
   std::string detail;
+  // Budget events: when the actor's bytes passed its budget, and when it was stopped (ms since
+  // the epoch, UTC).
+  std::optional<std::int64_t> crossed_at_ms;
+  std::optional<std::int64_t> stopped_at_ms;
 };
 
 struct EventFilter {

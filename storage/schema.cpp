@@ -101,8 +101,15 @@ CREATE INDEX events_by_bot ON events (bot_id, id);
 CREATE INDEX events_by_kind ON events (kind, id);
 )sql";
 
+// Budget events say when the budget was crossed and when the actor was stopped.
+constexpr const char* version_2 = R"sql(
+ALTER TABLE events ADD COLUMN crossed_at_ms INTEGER;
+ALTER TABLE events ADD COLUMN stopped_at_ms INTEGER;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, version_1},
+    {2, version_2},
 };
 
 constexpr int last_version() {

@@ -6,6 +6,7 @@
 
 #include "platform/metrics.hpp"
 #include "platform/process_figures.hpp"
+#include "tests/support/charged_meter.hpp"
 
 using namespace hangar;
 
@@ -68,8 +69,7 @@ TEST_CASE("per-bot figures are labelled by name") {
   beta->state = BotState::backoff;
   alpha->updates_received = 12;
   alpha->updates_handled = 10;
-  alpha->live_bytes = 4096;
-  alpha->memory_budget = 1 << 20;
+  alpha->set_meter(hangar::test::charged_meter(4096, 1 << 20));
   alpha->add_chat(100);
   alpha->add_chat(200);
   alpha->count_api_request(ApiMethod::getUpdates, botapi::Outcome::ok);

@@ -13,6 +13,7 @@
 #include "storage/event_repository.hpp"
 #include "storage/settings_repository.hpp"
 #include "storage/storage_worker.hpp"
+#include "tests/support/charged_meter.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace hangar;
@@ -169,7 +170,7 @@ TEST_CASE("bots show their configuration and live figures, the token masked") {
   status->set_username("custom_bot");
   status->updates_received = 9;
   status->updates_handled = 7;
-  status->live_bytes = 5000;
+  status->set_meter(hangar::test::charged_meter(5000));
   status->restarts = 2;
   status->set_last_error("api_error 409: Conflict\nsecond line");
   status->add_chat(10);
@@ -253,12 +254,11 @@ TEST_CASE("a bot's active chats, most live bytes first") {
   auto bot = api.fleet.ensure(id, "bot1");
   const std::int64_t sizes[] = {300, 100, 500, 200};
   for (int i = 0; i < 4; ++i) {
-    auto chat = bot->add_chat(1000 + i);
-    chat->live_bytes = sizes[i];
+    auto chat = bot->add_chat(1000 + i, hangar::test::charged_meter(sizes[i]));
     chat->restarts = static_cast<std::uint32_t>(i);
     chat->last_active_ms = 1700000000123 + i;
   }
-  bot->add_chat(2000)->memory_budget = 4096;
+  bot->add_chat(2000, hangar::test::charged_meter(0, 4096));
 
   const auto chats = api.get_json(path);
   REQUIRE(chats.size() == 5);
