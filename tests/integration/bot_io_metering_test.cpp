@@ -1,14 +1,20 @@
-// A bot's meter against what its BotApiSession runs on io threads, over real sockets to the
-// simulator: connections, buffers, the response body and the parsed result are charged to the
-// bot, and given back once the session has let them go.
+// A bot's meter against what its BotApiSession and Outbox run on io threads, over real sockets
+// to the simulator: connections, buffers, the response body and the parsed result are charged
+// to the bot, and given back once the session has let them go; the outbox's retries run with
+// the bot's meter current.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 
+#include "actors/outbox.hpp"
 #include "platform/api_endpoint.hpp"
 #include "platform/bot_api_session.hpp"
+#include "platform/fleet_status.hpp"
 #include "platform/io_runtime.hpp"
 #include "platform/memory_meter.hpp"
 #include "sim/simulator.hpp"
@@ -43,11 +49,13 @@ void inject_large_updates(Simulator& sim) {
 }
 
 std::shared_ptr<BotApiSession> open_session(hangar::IoRuntime& io, const Simulator& sim,
-                                            std::shared_ptr<MemoryMeter> meter) {
+                                            std::shared_ptr<MemoryMeter> meter,
+                                            std::shared_ptr<hangar::BotStatus> status = nullptr) {
   hangar::botapi::SessionOptions options;
   options.endpoint = *hangar::botapi::parse_api_url(sim.base_url());
   options.token = token;
   options.meter = std::move(meter);
+  options.status = std::move(status);
   return BotApiSession::create(io.context(), std::move(options));
 }
 
@@ -100,6 +108,36 @@ TEST_CASE("a session without a meter charges nothing to its caller's", "[meterin
   REQUIRE(held.ok());
   REQUIRE(held.result.size() == updates);
   CHECK(caller->live_bytes() < before + slack);
+  session->close();
+}
+
+TEST_CASE("an outbox's retry timer runs with the outbox's meter current", "[metering]") {
+  hangar::sim::SimOptions sim_options;
+  sim_options.max_bots = 0;  // every call: 429, retry after 60 s
+  Simulator sim(sim_options);
+  hangar::IoRuntime io{2};
+  auto status = std::make_shared<hangar::BotStatus>(1, "sim");
+  auto session = open_session(io, sim, nullptr, status);
+  auto bot = MemoryMeter::create();
+  auto outbox = std::make_shared<hangar::actors::Outbox>(io.context(), session, bot);
+
+  // The final result, and the meter current while it was handed over (on an io thread).
+  auto finished = std::make_shared<std::promise<std::pair<std::string, MemoryMeter*>>>();
+  outbox->send({"sendMessage", {{"chat_id", 77}, {"text", "hi"}}}, [finished](ApiResult result) {
+    finished->set_value({result.description, MemoryMeter::current()});
+  });
+  // Once the 429 is counted, its handler is about to set the retry timer.
+  REQUIRE(wait_until([&] {
+    return status->api_requests(hangar::ApiMethod::sendMessage,
+                                hangar::botapi::Outcome::api_error) == 1;
+  }));
+  std::this_thread::sleep_for(200ms);
+  outbox->close();  // the timer's handler, cancelled, reports "outbox closed"
+  auto result = finished->get_future();
+  REQUIRE(result.wait_for(20s) == std::future_status::ready);
+  auto [description, meter] = result.get();
+  CHECK(description == "outbox closed");
+  CHECK(meter == bot.get());
   session->close();
 }
 
