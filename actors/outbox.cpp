@@ -7,9 +7,12 @@
 namespace hangar::actors {
 
 struct Outbox::Attempt {
-  Attempt(boost::asio::io_context& io, Action action, botapi::ResultHandler done)
-      : timer(io), action(std::move(action)), done(std::move(done)) {}
-  boost::asio::steady_timer timer;
+  Attempt(const Executor& executor, Action action, botapi::ResultHandler done)
+      : timer(executor), action(std::move(action)), done(std::move(done)) {}
+  // On the metered executor, so that the retry it wakes up is charged to the bot.
+  boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                    boost::asio::wait_traits<std::chrono::steady_clock>, Executor>
+      timer;
   Action action;
   botapi::ResultHandler done;
   std::chrono::milliseconds next_delay = first_retry;
@@ -24,11 +27,12 @@ botapi::ApiResult closed_result() {
 }
 }  // namespace
 
-Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session)
-    : io_(io), session_(std::move(session)) {}
+Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session,
+               std::shared_ptr<MemoryMeter> meter)
+    : executor_(io.get_executor(), std::move(meter)), session_(std::move(session)) {}
 
 void Outbox::send(Action action, botapi::ResultHandler done) {
-  start(std::make_shared<Attempt>(io_, std::move(action), std::move(done)));
+  start(std::make_shared<Attempt>(executor_, std::move(action), std::move(done)));
 }
 
 void Outbox::start(std::shared_ptr<Attempt> attempt) {
@@ -92,7 +96,7 @@ void Outbox::close() {
   }
   // Their timer handlers see closed_ and report "outbox closed".
   for (const auto& attempt : waiting)
-    boost::asio::post(io_, [attempt] { attempt->timer.cancel(); });
+    boost::asio::post(executor_, [attempt] { attempt->timer.cancel(); });
 }
 
 }  // namespace hangar::actors

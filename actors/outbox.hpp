@@ -3,7 +3,7 @@
 // connection. A transient failure (network, timeout, 5xx, 429) is retried with capped
 // exponential backoff, honouring retry_after, so the caller sees exactly one final result per
 // call: success, a permanent Bot API error, or "outbox closed" when the bot stops. The bot's
-// rate limits will live here too.
+// rate limits will live here too. Its retry timers and posts run with the bot's meter current.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -14,6 +14,8 @@
 
 #include "actors/behavior.hpp"
 #include "platform/bot_api_session.hpp"
+#include "platform/memory_meter.hpp"
+#include "platform/metered_executor.hpp"
 
 namespace hangar::actors {
 
@@ -23,7 +25,9 @@ class Outbox : public std::enable_shared_from_this<Outbox> {
   static constexpr std::chrono::milliseconds first_retry{500};
   static constexpr std::chrono::milliseconds max_retry{30000};
 
-  Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session);
+  // `meter` null: the retries are charged to nobody.
+  Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session,
+         std::shared_ptr<MemoryMeter> meter = nullptr);
 
   // `done` runs once, on an io thread.
   void send(Action action, botapi::ResultHandler done);
@@ -36,7 +40,8 @@ class Outbox : public std::enable_shared_from_this<Outbox> {
   void finish(std::shared_ptr<Attempt> attempt, botapi::ApiResult result);
   void retry_later(std::shared_ptr<Attempt> attempt, std::chrono::milliseconds delay);
 
-  boost::asio::io_context& io_;
+  using Executor = MeteredExecutor<boost::asio::io_context::executor_type>;
+  Executor executor_;
   std::shared_ptr<botapi::BotApiSession> session_;
   std::mutex mutex_;
   bool closed_ = false;

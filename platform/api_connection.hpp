@@ -22,10 +22,13 @@
 
 #include "platform/api_endpoint.hpp"
 #include "platform/api_result.hpp"
+#include "platform/metered_executor.hpp"
 
 namespace hangar::botapi {
 
-using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+// The session's strand, carrying the bot's meter: every post, completion and timer on it (and
+// on the streams and resolvers typed on it) runs with that meter current.
+using Strand = MeteredExecutor<boost::asio::strand<boost::asio::io_context::executor_type>>;
 // Streams typed on the strand rather than on any_io_executor: every pending operation of a
 // type-erased stream allocates copies of the strand, about 300 bytes per waiting poll.
 using TcpStream = boost::beast::basic_stream<boost::asio::ip::tcp, Strand>;

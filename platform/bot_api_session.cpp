@@ -24,7 +24,7 @@ std::string request_body(const json& params) {
 class Session final : public BotApiSession, public std::enable_shared_from_this<Session> {
  public:
   Session(net::io_context& io, SessionOptions options)
-      : strand_(net::make_strand(io)),
+      : strand_(net::make_strand(io), std::move(options.meter)),
         target_(std::make_shared<ConnectionTarget>()),
         status_(std::move(options.status)),
         max_queued_calls_(options.max_queued_calls),

@@ -18,7 +18,8 @@
 
 namespace hangar {
 class BotStatus;
-}
+class MemoryMeter;
+}  // namespace hangar
 
 namespace hangar::botapi {
 
@@ -30,8 +31,8 @@ constexpr std::size_t default_max_queued_calls = 10000;
 
 struct SessionOptions {
   ApiEndpoint endpoint;
-  std::string token;                                 // secret: never logged
-  std::shared_ptr<boost::asio::ssl::context> tls;    // required when endpoint.tls
+  std::string token;                               // secret: never logged
+  std::shared_ptr<boost::asio::ssl::context> tls;  // required when endpoint.tls
   std::size_t max_body_bytes = default_max_body_bytes;
   std::size_t max_queued_calls = default_max_queued_calls;
   std::chrono::milliseconds connect_timeout{10000};
@@ -39,6 +40,9 @@ struct SessionOptions {
   // starts), so a bot that has nothing to send holds only its poll connection.
   std::chrono::milliseconds calls_idle_timeout{60000};
   std::shared_ptr<BotStatus> status;  // optional: counts each call's outcome per method
+  // Optional: the bot's meter. Everything the session runs on the io_context is charged to it
+  // (buffers, parsers, response bodies, the ApiResult handed to a ResultHandler); null: nobody.
+  std::shared_ptr<MemoryMeter> meter;
 };
 
 using ResultHandler = std::function<void(ApiResult)>;
