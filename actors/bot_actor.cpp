@@ -320,8 +320,9 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
   options.tls = st.args.services->tls;
   options.max_body_bytes = settings.max_response_bytes;
   options.status = st.args.status;
+  options.meter = st.args.meter;
   st.session = botapi::BotApiSession::create(st.args.services->io, std::move(options));
-  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session);
+  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session, st.args.meter);
   set_state(self, BotState::starting);
   self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
   restore(self);
