@@ -4,6 +4,7 @@
 
 #include "storage/bot_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/event_repository.hpp"
 #include "storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -139,4 +140,22 @@ TEST_CASE("SQL errors come back as StorageError with SQLite's reason") {
   CHECK_THROWS_AS(db.exec("SELECT * FROM no_such_table"), StorageError);
   CHECK_THROWS_WITH(db.prepare("SELECT missing_column FROM bots"),
                     Catch::Contains("no such column"));
+}
+
+TEST_CASE("a version 1 database is upgraded and keeps its events") {
+  TempDir dir;
+  const auto path = dir.file("v1.db");
+  { Database db(path); }
+  // What a version 1 file looked like: events without the budget-stop times.
+  hangar::storage::test::raw_exec(
+      path,
+      "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
+      "stopped_at_ms; INSERT INTO events (at_ms, kind, reason, detail) VALUES (1, 'restart', "
+      "'crash', 'old'); PRAGMA user_version = 1");
+  Database db(path);
+  CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
+  const auto events = EventRepository(db).list({});
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].detail == "old");
+  CHECK_FALSE(events[0].crossed_at_ms);
 }

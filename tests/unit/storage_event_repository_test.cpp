@@ -45,6 +45,8 @@ TEST_CASE_METHOD(Fixture, "an event is stored with every field and listed newest
   full.chat_id = 42;
   full.live_bytes = 2000000;
   full.budget = 1048576;
+  full.crossed_at_ms = 1699999999990;
+  full.stopped_at_ms = 1699999999993;
   const auto first = events.append(full);
   const auto second = events.append(event(std::nullopt, "memory_limit", "second"));
   CHECK(second > first);
@@ -55,6 +57,8 @@ TEST_CASE_METHOD(Fixture, "an event is stored with every field and listed newest
   CHECK_FALSE(listed[0].bot_id);
   CHECK_FALSE(listed[0].chat_id);
   CHECK_FALSE(listed[0].live_bytes);
+  CHECK_FALSE(listed[0].crossed_at_ms);
+  CHECK_FALSE(listed[0].stopped_at_ms);
   const Event& got = listed[1];
   CHECK(got.id == first);
   CHECK(got.at_ms == 1700000000000);
@@ -65,6 +69,23 @@ TEST_CASE_METHOD(Fixture, "an event is stored with every field and listed newest
   CHECK(got.live_bytes == std::optional<std::int64_t>(2000000));
   CHECK(got.budget == std::optional<std::int64_t>(1048576));
   CHECK(got.detail == "first");
+  CHECK(got.crossed_at_ms == std::optional<std::int64_t>(1699999999990));
+  CHECK(got.stopped_at_ms == std::optional<std::int64_t>(1699999999993));
+}
+
+TEST_CASE_METHOD(Fixture, "enabling a quarantined bot lifts the quarantine and records it") {
+  BotRepository bots(db);
+  bots.set_quarantined(alpha, true);
+  CHECK(bots.set_enabled(alpha, true));
+  CHECK_FALSE(bots.find(alpha)->quarantined);
+  CHECK(bots.set_enabled(beta, true));  // not quarantined: nothing to lift
+  CHECK_FALSE(bots.set_enabled(9999, true));
+
+  const auto listed = EventRepository(db).list({});
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].bot_id == std::optional<std::int64_t>(alpha));
+  CHECK(listed[0].kind == "lift");
+  CHECK(listed[0].reason == "enable");
 }
 
 TEST_CASE_METHOD(Fixture, "each bot keeps only its newest events") {
