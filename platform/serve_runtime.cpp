@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <sqlite3.h>
+
 #include <caf/all.hpp>
 
 #include "actors/fleet_supervisor.hpp"
@@ -29,6 +31,12 @@ void raise_open_file_limit() {
   limit.rlim_cur = limit.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
     spdlog::warn("could not raise the open-file limit to {}", limit.rlim_max);
+}
+
+// SQLite allocates with malloc, outside every meter; its heap gets a bound of its own. Past it a
+// statement fails with SQLITE_NOMEM, which the storage worker reports like any other failure.
+void bound_sqlite_heap(const Settings& settings) {
+  sqlite3_hard_heap_limit64(static_cast<sqlite3_int64>(settings.sqlite_heap_limit));
 }
 
 caf::actor_system_config actor_config() {
@@ -105,6 +113,7 @@ struct ServeRuntime::Parts {
 
 ServeRuntime::ServeRuntime(const Settings& settings) : settings_(settings) {
   raise_open_file_limit();
+  bound_sqlite_heap(settings_);
   std::unique_ptr<storage::InstanceLock> lock;
   generated_token_ = prepare_database(settings_, lock);
   try {

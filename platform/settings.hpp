@@ -36,6 +36,7 @@ struct Settings {
   std::size_t inbox_limit = 10000;                    // per bot; polling pauses while full
   std::size_t max_response_bytes = 8u << 20;          // Bot API response body cap
   std::chrono::milliseconds config_poll_interval{500};  // how often serve looks for bot changes
+  std::uint64_t sqlite_heap_limit = 64ull << 20;      // SQLite's own heap, which no meter sees
 };
 
 }  // namespace hangar
