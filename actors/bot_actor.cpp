@@ -72,7 +72,9 @@ struct BotActorState {
 
 using BotSelf = caf::stateful_actor<BotActorState, MeteredActor>;
 
-void set_state(BotSelf* self, BotState state) { self->state.args.status->state.store(state); }
+void set_state(BotSelf* self, BotState state) {
+  self->state.args.status->state.store(state);
+}
 
 void call_api(BotSelf* self, BotCall step, std::string method, nlohmann::json params) {
   WeakActor me(self);
@@ -331,7 +333,8 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         auto& st = self->state;
         st.next_offset = restored.next_offset;
         st.pending_estimate = restored.pending;
-        for (const auto& chat : restored.chats_with_pending) spawn_chat(self, chat.value_or(chatless_key));
+        for (const auto& chat : restored.chats_with_pending)
+          spawn_chat(self, chat.value_or(chatless_key));
         call_api(self, BotCall::get_me, "getMe", nlohmann::json::object());
       },
       [=](start_atom) { call_api(self, BotCall::get_me, "getMe", nlohmann::json::object()); },
@@ -348,7 +351,8 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         auto& st = self->state;
         st.pending_estimate = count.pending;
         if (count.pending < st.settings().inbox_limit) return poll(self);
-        spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(), count.pending);
+        spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(),
+                     count.pending);
         self->delayed_send(self, inbox_recheck, recheck_atom::value);
       },
       [=](recheck_atom) { count_inbox(self); },

@@ -69,12 +69,15 @@ void fetch(ChatSelf* self, bool with_state) {
   st.args.services->storage.post(
       [=](storage::Database& db) -> storage::StorageWorker::Completion {
         ChatLoaded loaded;
-        if (with_state && chat_id) loaded.state = storage::ChatStateRepository(db).load(bot_id, *chat_id);
+        if (with_state && chat_id)
+          loaded.state = storage::ChatStateRepository(db).load(bot_id, *chat_id);
         if (with_state && !loaded.state) loaded.state = std::string();
         loaded.pending = storage::InboxRepository(db).pending(bot_id, chat_id, after, limit);
         return [me, loaded = std::move(loaded)]() mutable { me.send(std::move(loaded)); };
       },
-      [me](const std::string&) { me.send(ChatLoaded{std::nullopt, {}, true}); });
+      [me](const std::string&) {
+        me.send(ChatLoaded{std::nullopt, {}, true});
+      });
 }
 
 void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
@@ -113,13 +116,15 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
         storage::InboxRepository inbox(db);
         if (set_aside) {
           inbox.dead_letter(bot_id, update_id, set_aside->detail);
-          append_event(db, settings,
-                       make_event(bot_id, chat_id, "dead_letter", set_aside->reason,
-                                  "update " + std::to_string(update_id) + ": " + set_aside->detail));
+          append_event(
+              db, settings,
+              make_event(bot_id, chat_id, "dead_letter", set_aside->reason,
+                         "update " + std::to_string(update_id) + ": " + set_aside->detail));
         } else {
           inbox.mark_handled(bot_id, update_id);
         }
-        if (state_to_save && chat_id) storage::ChatStateRepository(db).save(bot_id, *chat_id, *state_to_save);
+        if (state_to_save && chat_id)
+          storage::ChatStateRepository(db).save(bot_id, *chat_id, *state_to_save);
         return [me] { me.send(marked_atom::value); };
       },
       // The update stays in the inbox and is replayed later; the chat moves on meanwhile.
@@ -131,8 +136,9 @@ void act(ChatSelf* self) {
   auto& st = self->state;
   if (st.next_action < st.reaction.actions.size()) {
     WeakActor me(self);
-    st.args.outbox->send(st.reaction.actions[st.next_action++],
-                         [me](botapi::ApiResult result) { me.send(ActionDone{std::move(result)}); });
+    st.args.outbox->send(st.reaction.actions[st.next_action++], [me](botapi::ApiResult result) {
+      me.send(ActionDone{std::move(result)});
+    });
     return;
   }
   std::optional<std::string> state_to_save;
@@ -188,7 +194,9 @@ void on_marked(ChatSelf* self) {
   pump(self);
 }
 
-bool busy(ChatSelf* self) { return self->state.current || self->state.window.has_next(); }
+bool busy(ChatSelf* self) {
+  return self->state.current || self->state.window.has_next();
+}
 
 // Only the bot knows whether an update is on its way here; it answers with retire_atom.
 void offer_retirement(ChatSelf* self) {
@@ -201,7 +209,8 @@ void on_idle_timer(ChatSelf* self) {
   st.idle_timer_armed = false;
   if (busy(self)) return;  // pump re-arms when idle again
   auto timeout = st.args.services->settings.chat_idle_timeout;
-  auto idle_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.last_activity);
+  auto idle_for =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.last_activity);
   if (idle_for < timeout) {
     arm_idle_timer(self, timeout - idle_for);
     return;
@@ -230,8 +239,10 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
         if (loaded.failed) {
           st.window.fetch_failed();
           // Without its state the chat cannot run; its restart reads again.
-          if (!st.loaded) self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
-          else self->delayed_send(self, std::chrono::seconds(1), recheck_atom::value);
+          if (!st.loaded)
+            self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
+          else
+            self->delayed_send(self, std::chrono::seconds(1), recheck_atom::value);
           return;
         }
         if (loaded.state) {

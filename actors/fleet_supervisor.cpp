@@ -39,10 +39,10 @@ struct ManagedBot {
       : config(std::move(config)), policy(policy) {}
   storage::BotConfig config;
   RestartPolicy policy;
-  caf::actor actor;                     // null while the bot waits out a backoff
-  std::shared_ptr<MemoryMeter> meter;   // the running (or last) actor's
-  bool stopping = false;                // we asked it to end...
-  bool removed = false;                 // ...for good
+  caf::actor actor;                        // null while the bot waits out a backoff
+  std::shared_ptr<MemoryMeter> meter;      // the running (or last) actor's
+  bool stopping = false;                   // we asked it to end...
+  bool removed = false;                    // ...for good
   std::optional<storage::BotConfig> next;  // ...to start again with this config
   std::optional<MemoryStop> memory_stop;   // ...because of its memory
 };
@@ -65,7 +65,9 @@ struct SupervisorState {
 
 using SupervisorSelf = caf::stateful_actor<SupervisorState>;
 
-bool wanted(const storage::BotConfig& config) { return config.enabled && !config.quarantined; }
+bool wanted(const storage::BotConfig& config) {
+  return config.enabled && !config.quarantined;
+}
 
 // A change that needs a fresh bot actor (a rename or a new budget does not).
 bool needs_restart(const storage::BotConfig& a, const storage::BotConfig& b) {
@@ -269,8 +271,9 @@ void enforce_budgets(SupervisorSelf* self) {
   for (auto& [id, bot] : st.bots) {
     if (!bot.actor || bot.stopping || !bot.meter) continue;
     if (auto crossed = bot.meter->over_budget_since())
-      stop_for_memory(self, bot, MemoryStop{StopReason::over_budget, *crossed,
-                                            bot.meter->total_bytes(), bot.meter->budget()});
+      stop_for_memory(self, bot,
+                      MemoryStop{StopReason::over_budget, *crossed, bot.meter->total_bytes(),
+                                 bot.meter->budget()});
   }
 }
 

@@ -19,11 +19,15 @@ std::size_t counter_index(ApiMethod method, botapi::Outcome outcome) {
 }
 }  // namespace
 
-std::string_view to_string(BotState state) { return state_names[static_cast<int>(state)]; }
+std::string_view to_string(BotState state) {
+  return state_names[static_cast<int>(state)];
+}
 std::string_view to_string(RestartReason reason) {
   return restart_reason_names[static_cast<int>(reason)];
 }
-std::string_view to_string(ApiMethod method) { return method_names[static_cast<int>(method)]; }
+std::string_view to_string(ApiMethod method) {
+  return method_names[static_cast<int>(method)];
+}
 
 ApiMethod api_method_from(std::string_view method) {
   for (int i = 0; i + 1 < api_method_count; ++i)

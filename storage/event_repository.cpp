@@ -12,16 +12,20 @@ constexpr std::int64_t max_page = 1000;
 // statement with "?x IS NULL OR" conditions that no index can serve.
 constexpr const char* list_sql[2][2] = {
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+        "crossed_at_ms, stopped_at_ms FROM events "
         "WHERE id < ?3 ORDER BY id DESC LIMIT ?4",
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+        "crossed_at_ms, stopped_at_ms FROM events "
         "WHERE kind = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
     },
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+        "crossed_at_ms, stopped_at_ms FROM events "
         "WHERE bot_id = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?4",
         // A bot holds at most keep_per_bot events, so filtering its range by kind is bounded.
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, crossed_at_ms, stopped_at_ms FROM events "
+        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+        "crossed_at_ms, stopped_at_ms FROM events "
         "INDEXED BY events_by_bot WHERE bot_id = ?1 AND kind = ?2 AND id < ?3 "
         "ORDER BY id DESC LIMIT ?4",
     },

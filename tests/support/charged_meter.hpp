@@ -12,11 +12,11 @@ inline std::shared_ptr<MemoryMeter> charged_meter(std::uint64_t bytes, std::uint
   auto meter = MemoryMeter::create(nullptr, budget);
   meter->charge(bytes);
   MemoryMeter* raw = meter.get();
-  return std::shared_ptr<MemoryMeter>(
-      raw, [owner = std::move(meter), bytes](MemoryMeter* m) mutable {
-        m->credit(bytes);
-        owner.reset();
-      });
+  return std::shared_ptr<MemoryMeter>(raw,
+                                      [owner = std::move(meter), bytes](MemoryMeter* m) mutable {
+                                        m->credit(bytes);
+                                        owner.reset();
+                                      });
 }
 
 }  // namespace hangar::test

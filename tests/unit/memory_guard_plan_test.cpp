@@ -36,7 +36,8 @@ struct Fleet {
 TEST_CASE("below 90% of the limit the guard does nothing") {
   Fleet fleet(100000);
   MemoryGuard guard(limit);
-  CHECK_FALSE(guard.check(limit / 10 * 9 - 1, MemoryGuard::Clock::now(), fleet.status, all_running));
+  CHECK_FALSE(
+      guard.check(limit / 10 * 9 - 1, MemoryGuard::Clock::now(), fleet.status, all_running));
 }
 
 TEST_CASE("near the limit it evicts the least recently active chats down to 80%") {
@@ -61,8 +62,8 @@ TEST_CASE("near the limit it evicts the least recently active chats down to 80%"
     CHECK(next->evict.empty());
     CHECK(next->restart_bot == std::optional<std::int64_t>(2));
     // Then it pauses, so the restart can take effect.
-    CHECK_FALSE(guard.check(limit, now + MemoryGuard::settle_time + 10ms, fleet.status,
-                            all_running));
+    CHECK_FALSE(
+        guard.check(limit, now + MemoryGuard::settle_time + 10ms, fleet.status, all_running));
   }
   SECTION("a bot that is not running is never picked") {
     auto next = guard.check(limit, now + MemoryGuard::settle_time, fleet.status,
