@@ -7,7 +7,7 @@
 // What a meter counts: requested bytes plus the header (or the alignment padding of an
 // over-aligned block), i.e. what the block costs above malloc's own chunk overhead. Blocks are
 // charged to the current meter of the allocating thread: an actor's meter while it handles
-// messages (MeteredActor), a session's meter inside wrapped Asio handlers (with_meter). A
+// messages (MeteredActor), a session's meter in everything its executor runs (MeteredExecutor). A
 // message is charged to its sender, a spawned actor object to its spawner. C allocations
 // (OpenSSL, SQLite) and the meter objects themselves are not metered.
 //
@@ -19,8 +19,8 @@
 // has let go, no child meter is left and the last charged block is freed. The thread whose
 // fetch_sub brings it to 0 (the owner's release, a credit, or a child's deletion) deletes the
 // meter and then drops the hold on its parent. Nobody can charge it then, since a thread's
-// current meter is always one that its owner still holds (the actor, or the wrapped handler,
-// holds a shared_ptr). Limits: 1 TiB live per meter, 16 million children per meter.
+// current meter is always one that its owner still holds (the actor, or the executor's wrapped
+// function, holds a shared_ptr). Limits: 1 TiB live per meter, 16 million children per meter.
 //
 // Roll-up. A charge to a meter also adds to children_ of each ancestor, so a bot's
 // total_bytes() (own + its chats') is two loads. Cost per charged new/delete: one thread_local
