@@ -19,6 +19,9 @@ namespace hangar::actors {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How often a chat whose bot is past its budget looks again (the supervisor restarts the bot
+// within about as long; a budget raised meanwhile lets the chat go on).
+constexpr std::chrono::milliseconds bot_budget_recheck{10};
 
 struct ChatActorState {
   ChatArgs args;
@@ -32,6 +35,7 @@ struct ChatActorState {
   std::size_t next_action = 0;
   Clock::time_point last_activity = Clock::now();
   bool idle_timer_armed = false;
+  bool budget_recheck_armed = false;
 
   ~ChatActorState() {
     if (status) args.bot_status->remove_chat(args.chat_key);
@@ -90,15 +94,36 @@ void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
 void handle(ChatSelf* self, const telegram::Update& update);
 
 // Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
+void set_busy(ChatSelf* self, bool busy) {
+  if (self->state.status) self->state.status->busy.store(busy, std::memory_order_relaxed);
+}
+
+// A chat of a bot past its budget takes no new update: the supervisor is about to restart the
+// bot, and every update handled meanwhile would add to what the bot holds.
+bool waiting_for_bot_budget(ChatSelf* self) {
+  const auto& meter = self->meter();
+  const MemoryMeter* bot = meter ? meter->parent() : nullptr;
+  if (!bot || !bot->over_budget_since()) return false;
+  if (!self->state.budget_recheck_armed) {
+    self->state.budget_recheck_armed = true;
+    self->delayed_send(self, bot_budget_recheck, budget_atom::value);
+  }
+  return true;
+}
+
 void pump(ChatSelf* self) {
   auto& st = self->state;
   if (!st.loaded || st.current) return;
   if (st.window.has_next()) {
+    set_busy(self, true);
+    if (waiting_for_bot_budget(self)) return;
     st.current = st.window.take();
     handle(self, *st.current);
   } else if (st.window.needs_fetch()) {
+    set_busy(self, true);
     fetch(self, false);
   } else {
+    set_busy(self, false);
     arm_idle_timer(self, st.args.services->settings.chat_idle_timeout);
   }
 }
@@ -257,7 +282,13 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
       },
       [=](act_atom) { act(self); },
       [=](recheck_atom) { pump(self); },
+      [=](budget_atom) {
+        self->state.budget_recheck_armed = false;
+        pump(self);
+      },
       [=](ActionDone& done) {
+        // The bot is stopping: the update stays in the inbox, unmarked, for its next start.
+        if (done.result.cancelled) return;
         if (!done.result.ok())
           spdlog::warn("bot {} chat {}: {} gave up: {}", self->state.args.bot_status->name(),
                        self->state.args.chat_key,

@@ -307,7 +307,8 @@ void guard_memory(SupervisorSelf* self, std::int64_t metered) {
     spdlog::warn("heap at {} bytes, over the {} --memory-limit after evictions: restarting bot {}",
                  metered, format_size(limit), bot.config.name);
     stop_for_memory(self, bot,
-                    MemoryStop{StopReason::memory_limit, now, bot.meter->total_bytes(), limit});
+                    MemoryStop{StopReason::memory_limit, plan->over_limit_since,
+                               bot.meter->total_bytes(), limit});
   }
 }
 

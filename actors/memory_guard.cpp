@@ -5,7 +5,7 @@
 namespace hangar::actors {
 
 std::map<std::int64_t, MemoryGuard::Eviction> MemoryGuard::choose_idle_chats(
-    std::uint64_t to_free, const FleetStatus& fleet) {
+    std::uint64_t to_free, const FleetStatus& fleet, std::uint64_t& chosen_bytes) {
   struct Candidate {
     std::int64_t last_active_ms;
     std::uint64_t bytes;
@@ -15,8 +15,9 @@ std::map<std::int64_t, MemoryGuard::Eviction> MemoryGuard::choose_idle_chats(
   std::vector<Candidate> candidates;
   for (const auto& bot : fleet.bots())
     for (const auto& chat : bot->chats())
-      candidates.push_back({chat->last_active_ms.load(std::memory_order_relaxed),
-                            chat->live_bytes(), bot->id, chat->chat_id});
+      if (!chat->busy.load(std::memory_order_relaxed))
+        candidates.push_back({chat->last_active_ms.load(std::memory_order_relaxed),
+                              chat->live_bytes(), bot->id, chat->chat_id});
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     return a.last_active_ms < b.last_active_ms;
   });
@@ -29,6 +30,7 @@ std::map<std::int64_t, MemoryGuard::Eviction> MemoryGuard::choose_idle_chats(
     eviction.bytes += candidate.bytes;
     chosen += candidate.bytes;
   }
+  chosen_bytes += chosen;
   return evict;
 }
 

@@ -27,6 +27,7 @@ using evict_atom = caf::atom_constant<caf::atom("evict")>;
 using act_atom = caf::atom_constant<caf::atom("act")>;
 using marked_atom = caf::atom_constant<caf::atom("marked")>;
 using healthy_atom = caf::atom_constant<caf::atom("healthy")>;
+using budget_atom = caf::atom_constant<caf::atom("budget")>;
 // Fleet supervisor.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;

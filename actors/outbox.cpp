@@ -19,12 +19,7 @@ struct Outbox::Attempt {
 };
 
 namespace {
-botapi::ApiResult closed_result() {
-  botapi::ApiResult result;
-  result.outcome = botapi::Outcome::network;
-  result.description = "outbox closed";
-  return result;
-}
+botapi::ApiResult closed_result() { return botapi::cancelled("outbox closed"); }
 }  // namespace
 
 Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::BotApiSession> session,
@@ -50,7 +45,7 @@ void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::ApiResult result) 
     std::lock_guard lock(mutex_);
     closed = closed_;
   }
-  if (result.ok() || !result.transient() || closed) {
+  if (result.ok() || !result.transient() || result.cancelled || closed) {
     attempt->done(std::move(result));
     return;
   }

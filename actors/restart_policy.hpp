@@ -2,8 +2,9 @@
 // Erlang-style restart intensity for one bot: up to N restarts in a period are made at once;
 // one more and the bot backs off, for a delay that starts at a twelfth of the period (5 s with
 // the default 5/60s), doubles with each backoff in a row and is capped at 5 minutes. After
-// `quarantine_after` backoffs in a row the next trip quarantines the bot. A restart that comes
-// a full period after the previous one ends the streak.
+// `quarantine_after` backoffs in a row the next trip quarantines the bot. After a backoff the
+// count starts afresh (up to N restarts again before the next backoff), and a restart that comes
+// a full period after the previous one ends the streak of backoffs.
 #include <chrono>
 #include <deque>
 #include <optional>

@@ -104,7 +104,7 @@ bool ApiConnection::is_open() const {
 void ApiConnection::send(const std::string& method, const std::string& body,
                          std::chrono::milliseconds timeout, Done done) {
   done_ = std::move(done);
-  if (closed_) return fail(Outcome::network, "session closed");
+  if (closed_) return finish(cancelled("session closed"));
   deadline_ = Clock::now() + timeout;
 
   request_ = format_request(*target_, method, body);
@@ -123,7 +123,7 @@ void ApiConnection::close() {
   // Operations in flight still use the stream, request and parser: their handlers, called
   // with operation_aborted, free them. An idle connection can let go of them now.
   if (auto done = std::exchange(done_, nullptr))
-    done(failure(Outcome::network, "session closed"));
+    done(cancelled("session closed"));
   else
     abandon();
 }

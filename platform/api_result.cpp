@@ -48,4 +48,10 @@ ApiResult failure(Outcome outcome, std::string description) {
   return result;
 }
 
+ApiResult cancelled(std::string description) {
+  ApiResult result = failure(Outcome::network, std::move(description));
+  result.cancelled = true;
+  return result;
+}
+
 }  // namespace hangar::botapi

@@ -20,6 +20,9 @@ struct ApiResult {
   std::string description;                 // the Bot API's description, or our one-line reason
   std::optional<int> retry_after_seconds;  // parameters.retry_after, when present
   nlohmann::json result;                   // the "result" member when outcome == ok
+  // The session or the outbox was closed before a final answer (its bot is stopping). Such a
+  // call may or may not have reached the Bot API; it is not final for the caller.
+  bool cancelled = false;
 
   bool ok() const { return outcome == Outcome::ok; }
   // A failure that may go away by itself: network, timeout, 5xx, 429.
@@ -31,5 +34,7 @@ struct ApiResult {
 
 // A result with no Bot API answer behind it, only our one-line reason.
 ApiResult failure(Outcome outcome, std::string description);
+// The result of a call cut short by closing ("session closed", "outbox closed"): outcome network.
+ApiResult cancelled(std::string description);
 
 }  // namespace hangar::botapi

@@ -88,17 +88,16 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
                         BotStatus* status) {
     if (calls) calls->close();
     if (poll) poll->close();
-    for (auto& call : queued) complete(status, call, failure(Outcome::network, "session closed"));
+    for (auto& call : queued) complete(status, call, cancelled("session closed"));
   }
 
-  void fail_now(Call& call, const char* reason) {
-    complete(status_.get(), call, failure(Outcome::network, reason));
-  }
+  void fail_now(Call& call, ApiResult result) { complete(status_.get(), call, std::move(result)); }
 
   void enqueue(Call call) {
-    if (closed_) return fail_now(call, "session closed");
+    if (closed_) return fail_now(call, cancelled("session closed"));
     if (!call_in_flight_) return send_call(std::move(call));
-    if (queued_.size() >= max_queued_calls_) return fail_now(call, "call queue full");
+    if (queued_.size() >= max_queued_calls_)
+      return fail_now(call, failure(Outcome::network, "call queue full"));
     queued_.push_back(std::move(call));
   }
 
@@ -120,8 +119,8 @@ class Session final : public BotApiSession, public std::enable_shared_from_this<
   }
 
   void start_poll(Call call) {
-    if (closed_) return fail_now(call, "session closed");
-    if (poll_in_flight_) return fail_now(call, "poll already in flight");
+    if (closed_) return fail_now(call, cancelled("session closed"));
+    if (poll_in_flight_) return fail_now(call, failure(Outcome::network, "poll already in flight"));
     poll_in_flight_ = true;
     release_idle_calls_connection();
     if (!poll_connection_) poll_connection_ = std::make_shared<ApiConnection>(strand_, target_);

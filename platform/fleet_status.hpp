@@ -48,6 +48,7 @@ struct ChatStatus {
   const std::shared_ptr<const MemoryMeter> meter;  // the chat actor's; null: unmetered
   std::atomic<std::int64_t> last_active_ms{0};     // since the epoch
   std::atomic<std::uint32_t> restarts{0};          // of this chat's actor while its bot runs
+  std::atomic<bool> busy{false};  // an update in hand or waiting: the memory guard leaves it
 
   std::uint64_t live_bytes() const { return meter ? meter->total_bytes() : 0; }
   std::uint64_t memory_budget() const { return meter ? meter->budget() : 0; }

@@ -62,6 +62,8 @@ class MemoryMeter {
   std::uint64_t live_bytes() const noexcept {
     return live_.load(std::memory_order_relaxed) & bytes_mask;
   }
+  // The parent given at create() (null: none); it lives at least as long as this meter.
+  const MemoryMeter* parent() const noexcept { return parent_; }
   // live_bytes() plus those of every descendant meter.
   std::uint64_t total_bytes() const noexcept {
     return live_bytes() + children_.load(std::memory_order_relaxed);

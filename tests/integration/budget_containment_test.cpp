@@ -180,9 +180,9 @@ TEST_CASE("a leaking bot is restarted within its budget and no other bot notices
 
 // Beyond the acceptance's steady 200-in-60-s: the same leak bot handed its messages in one burst
 // (as after a network outage, or a backoff, when a whole batch of updates arrives at once).
-// The budget is checked every 10 ms, and in 10 ms a chat can handle many updates. Hidden ([.]):
-// run it by hand, `budget_containment_test "[burst]"`; see the report of issue 3.
-TEST_CASE("a burst of updates does not carry a leaking bot far past its budget", "[.][burst]") {
+// The supervisor looks every 10 ms, and in 10 ms a chat can handle many updates: the chats of a
+// bot past its budget must take no new update meanwhile.
+TEST_CASE("a burst of updates does not carry a leaking bot far past its budget", "[burst]") {
   hangar::sim::Simulator sim;
   TempDir dir;
   HangarServer server(dir, sim.base_url(), {"--chat-memory-budget", "64MiB"});
@@ -203,7 +203,7 @@ TEST_CASE("a burst of updates does not carry a leaking bot far past its budget",
   std::uint64_t most_held = 0;
   for (const auto& event : restarts)
     most_held = std::max(most_held, event["live_bytes"].get<std::uint64_t>());
-  WARN(restarts.size() << " restarts; restart events say up to " << most_held
+  INFO(restarts.size() << " restarts; restart events say up to " << most_held
                        << " bytes held; sampled max " << sampler.max_live_bytes() << " of a "
                        << bot_budget << " budget\n"
                        << describe_events(restarts));
