@@ -93,7 +93,6 @@ void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
 
 void handle(ChatSelf* self, const telegram::Update& update);
 
-// Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
 void set_busy(ChatSelf* self, bool busy) {
   if (self->state.status) self->state.status->busy.store(busy, std::memory_order_relaxed);
 }
@@ -111,6 +110,7 @@ bool waiting_for_bot_budget(ChatSelf* self) {
   return true;
 }
 
+// Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
 void pump(ChatSelf* self) {
   auto& st = self->state;
   if (!st.loaded || st.current) return;
