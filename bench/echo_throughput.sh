@@ -11,8 +11,13 @@
 # fresh copy of a database of BOTS echo bots, serve; wait until every bot polls; WARMUP s; then
 # over WINDOW s: replies = the sim's sendMessage count summed over the bots (GET /control/bots),
 # CPU = utime and stime of serve and of the sim from /proc/PID/stat. A step "keeps up" when
-# replies/s >= 95% of the offered rate. After the first step that does not, one more step is
-# run only if MORE=1. The sim's CPU includes its traffic-generator thread.
+# replies/s >= 95% of the offered rate. No higher rate is run after a rate where a target does
+# not keep up, unless KEEP_GOING=1. The sim's CPU includes its traffic-generator thread.
+#
+# VARIANTS="on=/path/hangar off=/other/hangar" runs serve from each binary in turn, labelled, at
+# every rate (the sim stays $HANGAR's); REPEAT=N runs that cycle N times per rate (on, off, on,
+# off, ...), so that load from elsewhere falls on both alike. CSV=FILE also writes the table as
+# CSV. bench/metering_cost.sh uses these.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RATES="${RATES:-500 1000 2000 4000 8000 16000}"
@@ -22,8 +27,12 @@ WARMUP="${WARMUP:-3}"
 WINDOW="${WINDOW:-10}"
 SIM_THREADS="${SIM_THREADS:-1}"
 GRAMMY="${GRAMMY:-0}"
+REPEAT="${REPEAT:-1}"
+KEEP_GOING="${KEEP_GOING:-0}"
+read -r -a VARIANT_LIST <<<"${VARIANTS:-hangar=$HANGAR_BIN}"
 
 log "machine: $(machine_line)"
+log "serve: ${VARIANT_LIST[*]}; sim: $SIM_BIN"
 make_db "$WORK/template.db" "$BOTS"
 
 results="$WORK/results.txt"
@@ -48,29 +57,45 @@ measure() {
     }' | tee -a "$results" >&2
 }
 
+# run_hangar LABEL BINARY RATE STEP: one step of serve from BINARY against a fresh sim.
+run_hangar() {
+  local label=$1 bin=$2 rate=$3 step=$4 ok=0
+  start_sim "sim-$step" --threads "$SIM_THREADS" --traffic-chats "$CHATS" --traffic-rate "$rate"
+  cp "$WORK/template.db" "$WORK/run-$step.db"
+  HANGAR_BIN="$bin" start_serve "serve-$step" "$WORK/run-$step.db" "$SIM_URL"
+  wait_running "$BOTS" 60 >/dev/null
+  measure "$label" "$SERVE_PID" "$rate" || ok=1
+  stop "$SERVE_PID"
+  stop "$SIM_PID"
+  return $ok
+}
+
 hangar_ok=1
 grammy_ok=$GRAMMY
+step=0
 for rate in $RATES; do
   [[ $hangar_ok == 0 && $grammy_ok == 0 ]] && break
-  if [[ $hangar_ok == 1 ]]; then
-    start_sim "sim-h-$rate" --threads "$SIM_THREADS" --traffic-chats "$CHATS" --traffic-rate "$rate"
-    cp "$WORK/template.db" "$WORK/run-$rate.db"
-    start_serve "serve-$rate" "$WORK/run-$rate.db" "$SIM_URL"
-    wait_running "$BOTS" 60 >/dev/null
-    measure hangar "$SERVE_PID" "$rate" || hangar_ok=0
-    stop "$SERVE_PID"
-    stop "$SIM_PID"
-  fi
-  if [[ $grammy_ok == 1 ]]; then
-    start_sim "sim-g-$rate" --threads "$SIM_THREADS" --traffic-chats "$CHATS" --traffic-rate "$rate"
-    start_grammy "grammy-$rate" "$SIM_URL" "$BOTS"
-    measure grammy "$GRAMMY_PID" "$rate" || grammy_ok=0
-    stop "$GRAMMY_PID"
-    stop "$SIM_PID"
-  fi
+  h_kept=$hangar_ok g_kept=$grammy_ok
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    if [[ $hangar_ok == 1 ]]; then
+      for variant in "${VARIANT_LIST[@]}"; do
+        run_hangar "${variant%%=*}" "${variant#*=}" "$rate" $((++step)) || h_kept=0
+      done
+    fi
+    if [[ $grammy_ok == 1 ]]; then
+      start_sim "sim-g-$((++step))" --threads "$SIM_THREADS" --traffic-chats "$CHATS" --traffic-rate "$rate"
+      start_grammy "grammy-$step" "$SIM_URL" "$BOTS"
+      measure grammy "$GRAMMY_PID" "$rate" || g_kept=0
+      stop "$GRAMMY_PID"
+      stop "$SIM_PID"
+    fi
+  done
+  if [[ $KEEP_GOING != 1 ]]; then hangar_ok=$h_kept grammy_ok=$g_kept; fi
 done
 
 echo "# echo throughput: $(machine_line)"
 echo "# $BOTS echo bots, $CHATS chats each, sim --threads $SIM_THREADS, ${WINDOW}s windows after ${WARMUP}s warm-up"
 echo "# us/upd = CPU of serve (or node) per reply, split user/kernel; sim%core and sim_us/upd = the simulator's own CPU (incl. its traffic generator)"
+echo "# serve: ${VARIANT_LIST[*]}; sim: $SIM_BIN; $REPEAT run(s) of each per rate"
 cat "$results"
+if [[ -n "${CSV:-}" ]]; then awk -v OFS=, '{gsub(/%/, ""); $1 = $1; print}' "$results" >"$CSV"; fi

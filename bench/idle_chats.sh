@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# RSS of `hangar serve` before, during and after 10,000 distinct chats that each write once and
+# RSS of `hangar serve` before, during and after CHATS distinct chats that each write once and
 # go idle, repeated ROUNDS times with new chat ids, so that a second round shows whether the
 # memory the first round freed is reused (a plateau) or lost (growth per round).
 #
 #   bench/idle_chats.sh                      # 1 echo bot, 10,000 chats a round, 3 rounds
-#   CHATS=10000 ROUNDS=3 BOTS=1 IDLE=10s CSV=/tmp/rss.csv bench/idle_chats.sh
+#   CHATS=10000 ROUNDS=3 BOTS=1 IDLE=10s AFTER=10 CSV=/tmp/rss.csv bench/idle_chats.sh
+#   CHATS=100000 ROUNDS=1 BOTS=4 IDLE=2s AFTER=30 bench/idle_chats.sh   # chats come and go
 #   TRIM=1 ROUNDS=1 bench/idle_chats.sh      # then malloc_trim(0) in serve via gdb (diagnostic)
 #
 # Messages go in through the sim's control API (POST /control/messages), one per chat, from a
 # single keep-alive curl (a config file of CHATS requests). serve runs with
 # --chat-idle-timeout IDLE. A sampler writes CSV every second: seconds, phase, serve VmRSS (kB),
-# RssAnon (kB), hangar_chat_actors, hangar_updates_handled_total. Each round waits until every
-# message is handled and then until hangar_chat_actors is 0 (bounded), then samples 10 s more.
+# RssAnon (kB), hangar_chat_actors, hangar_updates_handled_total, hangar_heap_metered_bytes. Each
+# round waits until every message is handled and then until hangar_chat_actors is 0 (bounded),
+# then AFTER s more (serve trims the heap when the metered heap has fallen by an eighth of its
+# peak, at most once a second).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CHATS="${CHATS:-10000}"
@@ -19,6 +22,7 @@ ROUNDS="${ROUNDS:-3}"
 BOTS="${BOTS:-1}"
 IDLE="${IDLE:-10s}"
 IDLE_S="${IDLE%s}"
+AFTER="${AFTER:-10}"
 CSV="${CSV:-${TMPDIR:-/tmp}/hangar-idle-chats.csv}"
 
 log "machine: $(machine_line)"
@@ -27,27 +31,18 @@ start_sim sim
 start_serve serve "$WORK/chats.db" "$SIM_URL" --chat-idle-timeout "$IDLE"
 wait_running "$BOTS" 30 >/dev/null
 
-echo "t_s,phase,rss_kb,rss_anon_kb,chat_actors,handled" >"$CSV"
+echo "t_s,phase,rss_kb,rss_anon_kb,chat_actors,handled,heap_metered_bytes" >"$CSV"
 PHASE_FILE="$WORK/phase"
 echo baseline >"$PHASE_FILE"
 T0=$(date +%s.%N)
 sample() {
-  local m actors handled
+  local m
   m="$(metrics || true)"
-  actors="$(awk '$1 ~ /^hangar_chat_actors[{ ]/ {s += $NF} END {printf "%d", s}' <<<"$m")"
-  handled="$(awk '$1 ~ /^hangar_updates_handled_total[{ ]/ {s += $NF} END {printf "%d", s}' <<<"$m")"
-  printf '%.1f,%s,%s,%s,%s,%s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" \
-    "$(cat "$PHASE_FILE")" "$(rss_kb "$SERVE_PID")" "$(rss_anon_kb "$SERVE_PID")" "$actors" "$handled" >>"$CSV"
+  printf '%.1f,%s,%s,%s,%s,%s,%s\n' "$(elapsed_since "$T0")" "$(cat "$PHASE_FILE")" \
+    "$(rss_kb "$SERVE_PID")" "$(rss_anon_kb "$SERVE_PID")" "$(metric_in "$m" hangar_chat_actors)" \
+    "$(metric_in "$m" hangar_updates_handled_total)" "$(metric_in "$m" hangar_heap_metered_bytes)" >>"$CSV"
 }
-# The sampler: one line a second while serve lives, at most 20 minutes.
-(
-  for ((i = 0; i < 1200; i++)); do
-    kill -0 "$SERVE_PID" 2>/dev/null || exit 0
-    sample
-    sleep 1
-  done
-) &
-STARTED_PIDS+=("$!")
+start_sampler sample 1800  # one line a second while serve lives, at most 30 minutes
 
 last_csv() { tail -1 "$CSV"; }
 csv_field() { last_csv | cut -d, -f"$1"; }
@@ -58,8 +53,8 @@ base_anon="$(rss_anon_kb "$SERVE_PID")"
 log "baseline: VmRSS ${base_rss} kB, RssAnon ${base_anon} kB"
 
 results="$WORK/results.txt"
-printf '%-5s %12s %12s %12s %12s %10s %10s\n' round start_kb peak_kb idle_end_kb vs_base drive_s evict_s >"$results"
-printf '%-5s %12d %12s %12s %12s %10s %10s\n' 0 "$base_rss" - - - - - >>"$results"
+printf '%-5s %12s %12s %12s %12s %10s %10s %11s %15s %14s\n' round start_kb peak_kb idle_end_kb vs_base drive_s evict_s peak_actors peak_metered_kib end_metered_kib >"$results"
+printf '%-5s %12d %12s %12s %12s %10s %10s %11s %15s %14s\n' 0 "$base_rss" - - - - - - - "$(($(metric_sum hangar_heap_metered_bytes) / 1024))" >>"$results"
 
 token_list=()
 for ((b = 1; b <= BOTS; b++)); do token_list+=("$(token_for "$b")"); done
@@ -102,11 +97,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
   evict_s="$(awk -v a="$t_idle" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')"
   log "round $round: chat actors $a after ${evict_s}s"
-  sleep 10  # margin after the last chat actor went
+  sleep "$AFTER"  # margin after the last chat actor went
   end_rss="$(rss_kb "$SERVE_PID")"
-  peak="$(awk -F, -v p1="drive$round" -v p2="idle$round" '$2 == p1 || $2 == p2 {if ($3 > m) m = $3} END {print m}' "$CSV")"
-  printf '%-5s %12d %12d %12d %+11.1f%% %10s %10s\n' "$round" "$start_rss" "$peak" "$end_rss" \
-    "$(awk -v a="$end_rss" -v b="$base_rss" 'BEGIN {print (a - b) * 100 / b}')" "$drive_s" "$evict_s" >>"$results"
+  # Peaks of RSS, chat actors and metered heap over the round's samples.
+  peaks="$(awk -F, -v p1="drive$round" -v p2="idle$round" '$2 == p1 || $2 == p2 {
+    if ($3 > r) r = $3; if ($5 > a) a = $5; if ($7 > h) h = $7} END {printf "%d %d %d", r, a, h / 1024}' "$CSV")"
+  read -r peak peak_actors peak_metered <<<"$peaks"
+  printf '%-5s %12d %12d %12d %+11.1f%% %10s %10s %11d %15d %14d\n' "$round" "$start_rss" "$peak" "$end_rss" \
+    "$(awk -v a="$end_rss" -v b="$base_rss" 'BEGIN {print (a - b) * 100 / b}')" "$drive_s" "$evict_s" \
+    "$peak_actors" "$peak_metered" "$(($(metric_sum hangar_heap_metered_bytes) / 1024))" >>"$results"
 done
 echo after >"$PHASE_FILE"
 sleep 2
@@ -117,9 +116,14 @@ cat "$results"
 if [[ "${TRIM:-0}" == 1 ]]; then
   # Diagnostic: ask glibc to give free heap back (malloc_trim(0) in serve, through gdb). What
   # RSS drops by is memory that was freed but kept by the allocator; what stays is live.
+  # malloc_stats() (to serve's stderr) before and after: the arenas' "in use" is every live
+  # malloc block, metered or not (SQLite, OpenSSL, the meters' 16-byte headers included).
   before="$(rss_kb "$SERVE_PID")"
-  timeout 60 gdb -p "$SERVE_PID" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || log "gdb failed"
+  timeout 60 gdb -p "$SERVE_PID" -batch -ex 'call (void) malloc_stats()' -ex 'call (int) malloc_trim(0)' \
+    -ex 'call (void) malloc_stats()' >/dev/null 2>&1 || log "gdb failed"
   sleep 1
   echo "malloc_trim(0): VmRSS ${before} kB -> $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB"
+  grep -A2 '^Total (incl. mmap)' "$WORK/serve.err" | grep -v -- '^--' | paste - - - |
+    awk '{print "malloc_stats, " (NR == 1 ? "before" : "after") " the trim: system " $7 " B, in use " $12 " B"}'
 fi
-echo "final: VmRSS $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB, chat actors $(metric_sum hangar_chat_actors), handled $(metric_sum hangar_updates_handled_total) of $handled_target"
+echo "final: VmRSS $(rss_kb "$SERVE_PID") kB, RssAnon $(rss_anon_kb "$SERVE_PID") kB, chat actors $(metric_sum hangar_chat_actors), metered heap $(metric_sum hangar_heap_metered_bytes) B, handled $(metric_sum hangar_updates_handled_total) of $handled_target"

@@ -18,6 +18,9 @@ find_hangar() {
   exit 1
 }
 HANGAR_BIN="$(find_hangar)"
+# The sim's binary: $HANGAR_SIM, else the same. Scripts that compare two builds of serve keep one
+# sim for both, so that only serve differs.
+SIM_BIN="${HANGAR_SIM:-$HANGAR_BIN}"
 CLK_TCK="$(getconf CLK_TCK)"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/hangar-bench.XXXXXX")"
@@ -60,7 +63,7 @@ wait_for_line() {
 # start_sim NAME [sim flags...]: starts `hangar sim` on a free port; sets SIM_PID and SIM_URL.
 start_sim() {
   local name=$1; shift
-  "$HANGAR_BIN" sim --listen 127.0.0.1:0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  "$SIM_BIN" sim --listen 127.0.0.1:0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
   SIM_PID=$!
   STARTED_PIDS+=("$SIM_PID")
   SIM_URL="$(wait_for_line "$WORK/$name.out" '^Simulator on ' 10 | awk '{print $3}')"
@@ -110,9 +113,35 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12, $13}'; }
 
 metrics() { curl -sf --max-time 5 "$SERVE_URL/metrics"; }
 
+# metric_in SNAPSHOT NAME [BOT]: NAME summed over its series in a /metrics SNAPSHOT (a string),
+# or only BOT's series (label bot="BOT"); 0 when absent. One scrape serves many figures.
+metric_in() {
+  awk -v name="$2" -v bot="${3:-}" '($1 ~ "^"name"[{]" || $1 == name) &&
+    (bot == "" || index($1, "bot=\"" bot "\"")) {s += $NF} END {printf "%.0f\n", s}' <<<"$1"
+}
+
+# admin_get PATH: GET on serve's REST API with the admin token.
+admin_get() { curl -sf --max-time 10 -H "Authorization: Bearer $ADMIN_TOKEN" "$SERVE_URL$1"; }
+
+# sample_seconds FUNC N: calls FUNC N times, at T0 + 0, 1, 2 ... s (T0 = now; no drift from
+# FUNC's own time), while serve lives. start_sampler runs it in the background, killed on exit.
+sample_seconds() {
+  local func=$1 n=$2 t0 i
+  t0=$(date +%s.%N)
+  for ((i = 0; i < n; i++)); do
+    kill -0 "$SERVE_PID" 2>/dev/null || return 0
+    "$func"
+    sleep "$(awk -v t0="$t0" -v i=$((i + 1)) -v now="$(date +%s.%N)" 'BEGIN {d = t0 + i - now; print (d > 0 ? d : 0)}')"
+  done
+}
+start_sampler() {
+  sample_seconds "$@" &
+  STARTED_PIDS+=("$!")
+}
+
 # Sum of a per-bot metric family over every bot.
 metric_sum() {
-  { metrics || true; } | awk -v name="$1" '$1 ~ "^"name"[{ ]" || $1 == name {s += $NF} END {printf "%d\n", s}'
+  { metrics || true; } | awk -v name="$1" '$1 ~ "^"name"[{ ]" || $1 == name {s += $NF} END {printf "%.0f\n", s}'
 }
 
 # running_bots: how many bots are in state running (a bot is running once it polls), from
