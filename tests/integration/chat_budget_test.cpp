@@ -95,13 +95,7 @@ TEST_CASE("a chat past its budget is restarted on its own") {
   CHECK(sent_texts(sim, fleet.leak_token, 2) == other);
   CHECK(sent_texts(sim, fleet.echo_token, 1) == plain);
 
-  nlohmann::json restarts;
-  CHECK(wait_until(
-      [&] {
-        restarts = bot_events(fleet.server, "leaky", "restart");
-        return !restarts.empty();
-      },
-      10s));
+  const auto restarts = await_bot_events(fleet.server, "leaky", "restart", 10s);
   INFO("leaky's events:\n" << describe_events(bot_events(fleet.server, "leaky")));
   REQUIRE(restarts.size() == 1);  // on the 4th update; the new actor's 3 stay under budget
   const auto& event = restarts[0];
@@ -154,13 +148,7 @@ TEST_CASE("a chat that passes its budget 3 times within 60 s dead-letters the up
   CHECK(sent_texts(sim, fleet.leak_token, 8) == other);
   CHECK(sent_texts(sim, fleet.echo_token, 7) == plain);
 
-  nlohmann::json dead;
-  CHECK(wait_until(
-      [&] {
-        dead = bot_events(fleet.server, "leaky", "dead_letter");
-        return !dead.empty();
-      },
-      10s));
+  const auto dead = await_bot_events(fleet.server, "leaky", "dead_letter", 10s);
   const auto events = bot_events(fleet.server, "leaky");
   INFO("leaky's events:\n" << describe_events(events));
   REQUIRE(dead.size() == 1);

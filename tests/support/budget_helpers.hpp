@@ -27,6 +27,7 @@
 #include "tests/support/hangar_server.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_helpers.hpp"
+#include "tests/support/wait_until.hpp"
 
 namespace hangar::test {
 
@@ -69,6 +70,20 @@ inline nlohmann::json bot_events(const HangarServer& server, const std::string& 
   std::string target = "/api/events?limit=1000&bot=" + bot;
   if (!kind.empty()) target += "&kind=" + kind;
   return server.api_get(target);
+}
+
+// bot_events(server, bot, kind) once it is not empty, or after `timeout` whatever it holds
+// (events are written by the storage thread, a moment after what they record).
+inline nlohmann::json await_bot_events(const HangarServer& server, const std::string& bot,
+                                       const std::string& kind, std::chrono::milliseconds timeout) {
+  nlohmann::json events;
+  wait_until(
+      [&] {
+        events = bot_events(server, bot, kind);
+        return !events.empty();
+      },
+      timeout);
+  return events;
 }
 
 // The events of `events` whose fields match every entry of `match` (json equality).
