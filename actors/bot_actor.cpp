@@ -260,12 +260,29 @@ void on_api_reply(BotSelf* self, BotApiReply& reply) {
   }
 }
 
+// A hash table keeps the bucket array of its largest size; after a burst of chats those
+// buckets would stay for the bot's lifetime. Shrinking once the table is an eighth full gives
+// them back, and the factor keeps the cost amortised O(1) per erase.
+template <typename Table>
+void shrink_when_sparse(Table& table) {
+  constexpr std::size_t small_table = 64;
+  if (table.bucket_count() > small_table && table.size() < table.bucket_count() / 8)
+    table.rehash(0);
+}
+
+void release_sparse_tables(BotActorState& st) {
+  shrink_when_sparse(st.chats);
+  shrink_when_sparse(st.chat_keys);
+  shrink_when_sparse(st.history);
+}
+
 void on_chat_down(BotSelf* self, const caf::down_msg& down) {
   auto& st = self->state;
   auto found = st.chat_keys.find(down.source);
   if (found == st.chat_keys.end()) return;
   auto key = found->second;
   st.chat_keys.erase(found);
+  release_sparse_tables(st);
   auto entry = st.chats.find(key);
   bool current = entry != st.chats.end() && entry->second.actor.address() == down.source;
   if (!down.reason || !current) return;  // retired after idling, or already replaced
@@ -363,6 +380,7 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         self->send(it->second.actor, retire_atom::value);
         st.chats.erase(it);
         st.history.erase(key);
+        release_sparse_tables(st);
       },
       [=](EvictChats& evict) {
         for (auto key : evict.chat_keys)
