@@ -54,6 +54,7 @@ class HoldingProxy {
     shared_->armed = true;
     shared_->seen = 0;
     shared_->pass = n;
+    shared_->holds_begun = 0;
   }
   // Disarms and lets every held request go (unless its client has gone meanwhile).
   void release() {
@@ -66,12 +67,13 @@ class HoldingProxy {
         if (auto connection = weak.lock()) connection->release();
     });
   }
-  // Requests carrying the marker seen since hold_after(), and how many connections hold now.
+  // Requests carrying the marker seen since hold_after(), and how many connections began to
+  // hold since then (counting those whose client has closed them since, as a stopped bot does).
   std::size_t seen() const {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     return shared_->seen;
   }
-  std::size_t holding() const { return shared_->holding.load(); }
+  std::size_t holds_begun() const { return shared_->holds_begun.load(); }
 
  private:
   using tcp = boost::asio::ip::tcp;
@@ -82,7 +84,7 @@ class HoldingProxy {
     bool armed = false;
     std::size_t seen = 0;
     std::size_t pass = 0;
-    std::atomic<std::size_t> holding{0};
+    std::atomic<std::size_t> holds_begun{0};
 
     // Counts `markers` more requests; true when the connection that carries them must hold.
     bool count(std::size_t markers) {
@@ -109,7 +111,6 @@ class HoldingProxy {
     void close() {
       if (closed_) return;
       closed_ = true;
-      if (holding_) shared_->holding--;
       holding_ = false;
       held_.clear();
       boost::system::error_code ignored;
@@ -120,7 +121,6 @@ class HoldingProxy {
     void release() {
       if (closed_ || !holding_) return;
       holding_ = false;
-      shared_->holding--;
       for (auto& chunk : held_) up_queue_.push_back(std::move(chunk));
       held_.clear();
       write_up();
@@ -129,12 +129,12 @@ class HoldingProxy {
    private:
     // Client -> simulator, looking for the marker (which may straddle two reads).
     void read_up() {
-      client_.async_read_some(boost::asio::buffer(up_buffer_),
-                              [self = shared_from_this()](boost::system::error_code error,
-                                                          std::size_t n) {
-                                if (error) return self->close();
-                                self->on_up(std::string(self->up_buffer_.data(), n));
-                              });
+      client_.async_read_some(
+          boost::asio::buffer(up_buffer_),
+          [self = shared_from_this()](boost::system::error_code error, std::size_t n) {
+            if (error) return self->close();
+            self->on_up(std::string(self->up_buffer_.data(), n));
+          });
     }
 
     void on_up(std::string chunk) {
@@ -149,7 +149,7 @@ class HoldingProxy {
       carry_ = scan.size() > keep ? scan.substr(scan.size() - keep) : scan;
       if (!holding_ && markers > 0 && shared_->count(markers)) {
         holding_ = true;
-        shared_->holding++;
+        shared_->holds_begun++;
       }
       if (holding_)
         held_.push_back(std::move(chunk));
@@ -164,13 +164,13 @@ class HoldingProxy {
       up_writing_ = true;
       auto chunk = std::make_shared<std::string>(std::move(up_queue_.front()));
       up_queue_.pop_front();
-      boost::asio::async_write(server_, boost::asio::buffer(*chunk),
-                               [self = shared_from_this(), chunk](boost::system::error_code error,
-                                                                  std::size_t) {
-                                 self->up_writing_ = false;
-                                 if (error) return self->close();
-                                 self->write_up();
-                               });
+      boost::asio::async_write(
+          server_, boost::asio::buffer(*chunk),
+          [self = shared_from_this(), chunk](boost::system::error_code error, std::size_t) {
+            self->up_writing_ = false;
+            if (error) return self->close();
+            self->write_up();
+          });
     }
 
     // Simulator -> client, as it comes.
