@@ -10,8 +10,8 @@
 #include "actors/metered_actor.hpp"
 #include "actors/stop_reason.hpp"
 #include "platform/log.hpp"
-#include "platform/time_format.hpp"
 #include "storage/chat_state_repository.hpp"
+#include "storage/clock.hpp"
 #include "storage/inbox_repository.hpp"
 
 namespace hangar::actors {
@@ -188,7 +188,7 @@ bool stopped_over_budget(ChatSelf* self) {
 void handle(ChatSelf* self, const telegram::Update& update) {
   auto& st = self->state;
   st.last_activity = Clock::now();
-  if (st.status) st.status->last_active_ms.store(wall_clock_ms(), std::memory_order_relaxed);
+  if (st.status) st.status->last_active_ms.store(storage::now_ms(), std::memory_order_relaxed);
   if (st.args.set_aside) {
     // This update stopped the chat's previous actors: set it aside and move on.
     auto set_aside = std::move(st.args.set_aside);
@@ -250,7 +250,7 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
   st.behavior = make_behavior(st.args.behavior);
   if (st.chat_id()) {
     st.status = st.args.bot_status->add_chat(st.args.chat_key, st.args.meter);
-    st.status->last_active_ms.store(wall_clock_ms(), std::memory_order_relaxed);
+    st.status->last_active_ms.store(storage::now_ms(), std::memory_order_relaxed);
     st.status->restarts.store(st.args.restarts);
   }
   fetch(self, true);

@@ -1,14 +1,14 @@
 #include "actors/event_log.hpp"
 
-#include "platform/time_format.hpp"
 #include "platform/units.hpp"
+#include "storage/clock.hpp"
 
 namespace hangar::actors {
 
 storage::Event make_event(std::int64_t bot_id, std::optional<std::int64_t> chat_id,
                           std::string kind, std::string reason, std::string detail) {
   storage::Event event;
-  event.at_ms = wall_clock_ms();
+  event.at_ms = storage::now_ms();
   event.bot_id = bot_id;
   event.chat_id = chat_id;
   event.kind = std::move(kind);
@@ -24,8 +24,8 @@ void add_budget_stop(storage::Event& event, std::uint64_t live_bytes, std::uint6
   using std::chrono::microseconds;
   event.live_bytes = static_cast<std::int64_t>(live_bytes);
   event.budget = static_cast<std::int64_t>(budget);
-  event.crossed_at_ms = wall_clock_ms(crossed);
-  event.stopped_at_ms = wall_clock_ms(stopped);
+  event.crossed_at_ms = storage::ms_at(crossed);
+  event.stopped_at_ms = storage::ms_at(stopped);
   const auto gap_us = duration_cast<microseconds>(stopped - crossed).count();
   if (!event.detail.empty()) event.detail += "; ";
   event.detail += "held " + format_size(live_bytes) + " of a " + format_size(budget) +

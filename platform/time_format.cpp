@@ -23,15 +23,4 @@ std::string format_rfc3339_ms(std::int64_t ms_since_epoch) {
   return text;
 }
 
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::int64_t wall_clock_ms(std::chrono::steady_clock::time_point at) {
-  using namespace std::chrono;
-  const auto ago = duration_cast<milliseconds>(steady_clock::now() - at).count();
-  return wall_clock_ms() - ago;
-}
-
 }  // namespace hangar

@@ -1,6 +1,5 @@
 #pragma once
 // Times as the HTTP API shows them: RFC 3339 in UTC with milliseconds.
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -8,9 +7,5 @@ namespace hangar {
 
 // 1700000000123 -> "2023-11-14T22:13:20.123Z"
 std::string format_rfc3339_ms(std::int64_t ms_since_epoch);
-
-// Milliseconds since the epoch, now or at a steady-clock moment of the recent past.
-std::int64_t wall_clock_ms();
-std::int64_t wall_clock_ms(std::chrono::steady_clock::time_point at);
 
 }  // namespace hangar

@@ -1,5 +1,6 @@
 #pragma once
-// Timestamps stored by the repositories: milliseconds since the epoch, UTC.
+// Timestamps stored by the repositories (and shown as event and chat times): milliseconds since
+// the epoch, UTC.
 #include <chrono>
 #include <cstdint>
 
@@ -8,6 +9,12 @@ namespace hangar::storage {
 inline std::int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The same at a steady-clock moment of the recent past (a budget crossing, a stop).
+inline std::int64_t ms_at(std::chrono::steady_clock::time_point at) {
+  using namespace std::chrono;
+  return now_ms() - duration_cast<milliseconds>(steady_clock::now() - at).count();
 }
 
 }  // namespace hangar::storage

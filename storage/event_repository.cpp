@@ -2,32 +2,31 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 namespace hangar::storage {
 namespace {
 
 constexpr std::int64_t max_page = 1000;
 
+// The columns list() reads, in its order; each filter's statement below adds its WHERE.
+const std::string select_events =
+    "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
+    "crossed_at_ms, stopped_at_ms FROM events ";
+
 // One statement per filter combination, each with an index that serves it, rather than one
-// statement with "?x IS NULL OR" conditions that no index can serve.
-constexpr const char* list_sql[2][2] = {
+// statement with "?x IS NULL OR" conditions that no index can serve. (Static strings: the
+// statement cache keys on their addresses.)
+const std::string list_sql[2][2] = {
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
-        "crossed_at_ms, stopped_at_ms FROM events "
-        "WHERE id < ?3 ORDER BY id DESC LIMIT ?4",
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
-        "crossed_at_ms, stopped_at_ms FROM events "
-        "WHERE kind = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
+        select_events + "WHERE id < ?3 ORDER BY id DESC LIMIT ?4",
+        select_events + "WHERE kind = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?4",
     },
     {
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
-        "crossed_at_ms, stopped_at_ms FROM events "
-        "WHERE bot_id = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?4",
+        select_events + "WHERE bot_id = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?4",
         // A bot holds at most keep_per_bot events, so filtering its range by kind is bounded.
-        "SELECT id, at_ms, bot_id, chat_id, kind, reason, live_bytes, budget, detail, "
-        "crossed_at_ms, stopped_at_ms FROM events "
-        "INDEXED BY events_by_bot WHERE bot_id = ?1 AND kind = ?2 AND id < ?3 "
-        "ORDER BY id DESC LIMIT ?4",
+        select_events + "INDEXED BY events_by_bot WHERE bot_id = ?1 AND kind = ?2 AND id < ?3 "
+                        "ORDER BY id DESC LIMIT ?4",
     },
 };
 
@@ -68,7 +67,7 @@ std::int64_t EventRepository::append(const Event& event) {
 }
 
 std::vector<Event> EventRepository::list(const EventFilter& filter) {
-  auto row = db_.prepare(list_sql[filter.bot_id.has_value()][filter.kind.has_value()]);
+  auto row = db_.prepare(list_sql[filter.bot_id.has_value()][filter.kind.has_value()].c_str());
   if (filter.bot_id) row.bind(1, *filter.bot_id);
   if (filter.kind) row.bind(2, *filter.kind);
   row.bind(3, filter.before_id.value_or(std::numeric_limits<std::int64_t>::max()));
