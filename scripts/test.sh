@@ -4,13 +4,14 @@
 #   2. the same tests built with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/),
 #      except those labelled `timing`, whose speed and CPU bounds hold only in the optimised
 #      build. HANGAR_SANITIZE_STAGE=0 skips this stage.
-# Integration tests are RUN_SERIAL (they bind ports and measure CPU), so ctest runs one test at a
-# time; the timeout stops a hung test from hanging CI. Arguments go to ctest, e.g. `-R fleet`.
+# Tests run in parallel, one per core, except those labelled `timing` (RUN_SERIAL: they measure
+# speed or CPU, which a neighbour would skew); every server binds a free port. The timeout stops a
+# hung test from hanging CI. Arguments go to ctest, e.g. `-R fleet`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run_tests() {
-  ctest --test-dir "$1" --output-on-failure -j1 --timeout "${HANGAR_TEST_TIMEOUT:-300}" "${@:2}"
+  ctest --test-dir "$1" --output-on-failure -j"$(nproc)" --timeout "${HANGAR_TEST_TIMEOUT:-300}" "${@:2}"
 }
 
 scripts/setup.sh

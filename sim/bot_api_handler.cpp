@@ -5,7 +5,7 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "platform/token.hpp"
+#include "platform/core/token.hpp"
 #include "sim/telegram_json.hpp"
 
 namespace hangar::sim {

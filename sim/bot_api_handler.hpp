@@ -6,7 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "platform/http_server.hpp"
+#include "platform/http/server.hpp"
 #include "sim/request_params.hpp"
 #include "sim/sim_state.hpp"
 

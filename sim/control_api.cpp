@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "platform/token.hpp"
+#include "platform/core/token.hpp"
 #include "sim/request_params.hpp"
 
 namespace hangar::sim {

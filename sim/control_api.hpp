@@ -2,7 +2,7 @@
 // The simulator's control API under /control/: a thin JSON layer over the simulator's
 // operations, so a test in another process can act as users and read what bots sent.
 // No authentication: the simulator is a test tool. Documented in sim/README.md.
-#include "platform/http_server.hpp"
+#include "platform/http/server.hpp"
 #include "sim/sim_state.hpp"
 
 namespace hangar::sim {

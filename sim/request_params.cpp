@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "platform/url_encoding.hpp"
+#include "platform/http/url_encoding.hpp"
 
 namespace hangar::sim {
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "platform/http_server.hpp"
+#include "platform/http/server.hpp"
 
 namespace hangar::sim {
 

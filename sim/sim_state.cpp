@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "platform/token.hpp"
+#include "platform/core/token.hpp"
 #include "sim/telegram_json.hpp"
 
 namespace hangar::sim {

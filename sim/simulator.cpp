@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "platform/http_server.hpp"
-#include "platform/io_runtime.hpp"
-#include "platform/log.hpp"
-#include "platform/url_encoding.hpp"
+#include "platform/http/server.hpp"
+#include "platform/core/io_runtime.hpp"
+#include "platform/core/log.hpp"
+#include "platform/http/url_encoding.hpp"
 #include "sim/bot_api_handler.hpp"
 #include "sim/control_api.hpp"
 #include "sim/sim_state.hpp"

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "storage/clock.hpp"
+#include "platform/core/wall_clock.hpp"
 #include "storage/event_repository.hpp"
 
 namespace hangar::storage {

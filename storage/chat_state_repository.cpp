@@ -1,6 +1,6 @@
 #include "storage/chat_state_repository.hpp"
 
-#include "storage/clock.hpp"
+#include "platform/core/wall_clock.hpp"
 
 namespace hangar::storage {
 

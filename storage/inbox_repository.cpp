@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "storage/clock.hpp"
+#include "platform/core/wall_clock.hpp"
 
 namespace hangar::storage {
 namespace {

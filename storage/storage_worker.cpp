@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "platform/log.hpp"
+#include "platform/core/log.hpp"
 
 namespace hangar::storage {
 namespace {

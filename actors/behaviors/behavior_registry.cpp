@@ -2,13 +2,13 @@
 #include <functional>
 #include <map>
 
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 #include "actors/behaviors/counter_behavior.hpp"
 #include "actors/behaviors/crash_on_behavior.hpp"
 #include "actors/behaviors/echo_behavior.hpp"
 #include "actors/behaviors/leak_behavior.hpp"
 #include "actors/behaviors/slow_behavior.hpp"
-#include "platform/units.hpp"
+#include "platform/core/units.hpp"
 
 namespace hangar::actors {
 

@@ -1,6 +1,6 @@
 #pragma once
 // `counter`: replies `#N text`, N counting this chat's messages. N is the chat's durable state.
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

@@ -3,7 +3,7 @@
 // throws, which crashes its chat actor. Shows the crash path: restart, then dead letter.
 #include <string>
 
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

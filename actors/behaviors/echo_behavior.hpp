@@ -1,6 +1,6 @@
 #pragma once
 // `echo`: replies to each text message with the same text.
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

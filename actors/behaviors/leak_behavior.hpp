@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

@@ -3,7 +3,7 @@
 // is answered after DURATION. The chat waits on a timer, so nothing else is held up.
 #include <chrono>
 
-#include "actors/behavior.hpp"
+#include "actors/behaviors/behavior.hpp"
 
 namespace hangar::actors::behaviors {
 

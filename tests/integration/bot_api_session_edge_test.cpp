@@ -1,4 +1,4 @@
-// BotApiSession against a scripted server, for what the simulator cannot do: slow, oversized and
+// Session against a scripted server, for what the simulator cannot do: slow, oversized and
 // garbage replies, and connections dropped without notice.
 #include <sys/socket.h>
 #include <catch2/catch.hpp>
@@ -16,10 +16,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "platform/api_endpoint.hpp"
-#include "platform/bot_api_session.hpp"
-#include "platform/fleet_status.hpp"
-#include "platform/io_runtime.hpp"
+#include "platform/botapi/endpoint.hpp"
+#include "platform/botapi/session.hpp"
+#include "platform/status/fleet_status.hpp"
+#include "platform/core/io_runtime.hpp"
 #include "tests/support/awaited_result.hpp"
 
 namespace net = boost::asio;
@@ -134,14 +134,14 @@ struct Client {
     options.token = token;
     options.max_body_bytes = max_body_bytes;
     options.max_queued_calls = max_queued_calls;
-    options.status = status;
-    session = hangar::botapi::BotApiSession::create(io.context(), std::move(options));
+    options.observer = status;
+    session = hangar::botapi::Session::create(io.context(), std::move(options));
   }
   ~Client() {
     if (session) session->close();
   }
 
-  hangar::botapi::ApiResult call(const std::string& method, json params = json::object(),
+  hangar::botapi::CallResult call(const std::string& method, json params = json::object(),
                                  std::chrono::milliseconds timeout = 5s) {
     AwaitedResult result;
     session->call(method, std::move(params), timeout, result.handler());
@@ -150,7 +150,7 @@ struct Client {
 
   hangar::IoRuntime io{2};
   std::shared_ptr<hangar::BotStatus> status = std::make_shared<hangar::BotStatus>(1, "edge");
-  std::shared_ptr<hangar::botapi::BotApiSession> session;
+  std::shared_ptr<hangar::botapi::Session> session;
 };
 
 }  // namespace
@@ -323,7 +323,7 @@ TEST_CASE("a session its owner lets go of without close still ends its calls", "
   client.session->call("sendMessage", json::object(), 30s, in_flight.handler());
   client.session->call("sendMessage", json::object(), 30s, queued.handler());
   std::this_thread::sleep_for(100ms);
-  std::weak_ptr<hangar::botapi::BotApiSession> watch = client.session;
+  std::weak_ptr<hangar::botapi::Session> watch = client.session;
   client.session.reset();
   CHECK(watch.expired());
   CHECK(in_flight.get(2s).description == "session closed");

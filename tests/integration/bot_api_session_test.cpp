@@ -1,21 +1,21 @@
-// BotApiSession against the Bot API simulator over real sockets on 127.0.0.1.
+// Session against the Bot API simulator over real sockets on 127.0.0.1.
 #include <catch2/catch.hpp>
 
 #include <thread>
 
-#include "platform/api_endpoint.hpp"
-#include "platform/bot_api_session.hpp"
-#include "platform/fleet_status.hpp"
-#include "platform/io_runtime.hpp"
-#include "platform/telegram_types.hpp"
-#include "platform/tls_context.hpp"
+#include "platform/botapi/endpoint.hpp"
+#include "platform/botapi/session.hpp"
+#include "platform/status/fleet_status.hpp"
+#include "platform/core/io_runtime.hpp"
+#include "platform/telegram/types.hpp"
+#include "platform/botapi/tls_context.hpp"
 #include "sim/simulator.hpp"
 #include "tests/support/awaited_result.hpp"
 #include "tests/support/test_certificates.hpp"
 
 using namespace std::chrono_literals;
-using hangar::botapi::ApiResult;
-using hangar::botapi::BotApiSession;
+using hangar::botapi::CallResult;
+using hangar::botapi::Session;
 using hangar::botapi::Outcome;
 using hangar::sim::Simulator;
 using hangar::test::AwaitedResult;
@@ -32,13 +32,13 @@ struct Client {
     options.endpoint = *hangar::botapi::parse_api_url(url);
     options.token = token;
     options.tls = std::move(tls);
-    options.status = status;
+    options.observer = status;
     options.calls_idle_timeout = calls_idle_timeout;
-    session = BotApiSession::create(io.context(), std::move(options));
+    session = Session::create(io.context(), std::move(options));
   }
   ~Client() { session->close(); }
 
-  ApiResult call(const std::string& method, json params = json::object()) {
+  CallResult call(const std::string& method, json params = json::object()) {
     AwaitedResult result;
     session->call(method, std::move(params), 10s, result.handler());
     return result.get();
@@ -46,7 +46,7 @@ struct Client {
 
   hangar::IoRuntime io{2};
   std::shared_ptr<hangar::BotStatus> status = std::make_shared<hangar::BotStatus>(1, "sim");
-  std::shared_ptr<BotApiSession> session;
+  std::shared_ptr<Session> session;
 };
 
 std::shared_ptr<boost::asio::ssl::context> trusting(const hangar::test::TestCertificates& certs) {
@@ -65,7 +65,7 @@ Simulator serving(const hangar::test::ServerCertificate& certificate) {
 TEST_CASE("getMe answers with the bot", "[bot_api]") {
   Simulator sim;
   Client client(sim.base_url());
-  ApiResult me = client.call("getMe");
+  CallResult me = client.call("getMe");
   REQUIRE(me.ok());
   CHECK(me.result["is_bot"] == true);
   CHECK(client.status->api_requests(hangar::ApiMethod::getMe, Outcome::ok) == 1);
@@ -125,7 +125,7 @@ TEST_CASE("a long poll returns as soon as a message is injected", "[bot_api]") {
   auto update_id = sim.inject_message(token, 77, "hello");
   REQUIRE(update_id);
 
-  ApiResult result = poll.get();
+  CallResult result = poll.get();
   CHECK(std::chrono::steady_clock::now() - started < 10s);
   REQUIRE(result.ok());
   auto updates = hangar::telegram::parse_updates(result.result);
@@ -143,7 +143,7 @@ TEST_CASE("close cancels an in-flight long poll at once", "[bot_api]") {
   std::this_thread::sleep_for(300ms);  // the poll is now waiting in the simulator
   const auto closing = std::chrono::steady_clock::now();
   client.session->close();
-  ApiResult result = poll.get(5s);
+  CallResult result = poll.get(5s);
   CHECK(std::chrono::steady_clock::now() - closing < 1s);
   CHECK(result.outcome == Outcome::network);
   CHECK(result.description == "session closed");
@@ -155,7 +155,7 @@ TEST_CASE("a revoked token is an api_error 401", "[bot_api]") {
   faults.revoked = true;
   sim.set_faults(token, faults);
   Client client(sim.base_url());
-  ApiResult result = client.call("getMe");
+  CallResult result = client.call("getMe");
   CHECK(result.outcome == Outcome::api_error);
   CHECK(result.error_code == 401);
   CHECK(result.http_status == 401);
@@ -170,7 +170,7 @@ TEST_CASE("a reply that is not JSON is a bad_response", "[bot_api]") {
   faults.non_json = true;
   sim.set_faults(token, faults);
   Client client(sim.base_url());
-  ApiResult result = client.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
+  CallResult result = client.call("sendMessage", {{"chat_id", 1}, {"text", "x"}});
   CHECK(result.outcome == Outcome::bad_response);
   CHECK(result.summary() == "bad_response: response is not JSON");
   CHECK(client.status->api_requests(hangar::ApiMethod::sendMessage, Outcome::bad_response) == 1);
@@ -195,7 +195,7 @@ TEST_CASE("HTTPS without the CA fails naming the certificate problem", "[bot_api
   hangar::test::TestCertificates certs;
   Simulator sim = serving({certs.server_cert(), certs.server_key()});
   Client client(sim.base_url(), hangar::botapi::make_client_tls_context(std::nullopt));
-  ApiResult result = client.call("getMe");
+  CallResult result = client.call("getMe");
   CHECK(result.outcome == Outcome::network);
   CHECK(result.summary() ==
         "network: certificate verify failed: self-signed certificate in certificate chain");
@@ -205,7 +205,7 @@ TEST_CASE("HTTPS to a server whose certificate names another host fails", "[bot_
   hangar::test::TestCertificates certs;
   Simulator sim = serving(certs.issue({"wrong.example"}, "wrong"));
   Client client(sim.base_url(), trusting(certs));
-  ApiResult result = client.call("getMe");
+  CallResult result = client.call("getMe");
   CHECK(result.outcome == Outcome::network);
   CHECK(result.description == "certificate verify failed: hostname mismatch");
   CHECK(client.status->api_requests(hangar::ApiMethod::getMe, Outcome::network) == 1);

@@ -1,4 +1,4 @@
-// A bot's meter against what its BotApiSession and Outbox run on io threads, over real sockets
+// A bot's meter against what its Session and Outbox run on io threads, over real sockets
 // to the simulator: connections, buffers, the response body and the parsed result are charged
 // to the bot, and given back once the session has let them go; the outbox's retries run with
 // the bot's meter current.
@@ -11,12 +11,12 @@
 #include <thread>
 #include <utility>
 
-#include "actors/outbox.hpp"
-#include "platform/api_endpoint.hpp"
-#include "platform/bot_api_session.hpp"
-#include "platform/fleet_status.hpp"
-#include "platform/io_runtime.hpp"
-#include "platform/memory_meter.hpp"
+#include "actors/outbox/outbox.hpp"
+#include "platform/botapi/endpoint.hpp"
+#include "platform/botapi/session.hpp"
+#include "platform/status/fleet_status.hpp"
+#include "platform/core/io_runtime.hpp"
+#include "platform/memory/memory_meter.hpp"
 #include "sim/simulator.hpp"
 #include "tests/support/awaited_result.hpp"
 #include "tests/support/wait_until.hpp"
@@ -26,8 +26,8 @@
 using namespace std::chrono_literals;
 using hangar::MemoryMeter;
 using hangar::MeterScope;
-using hangar::botapi::ApiResult;
-using hangar::botapi::BotApiSession;
+using hangar::botapi::CallResult;
+using hangar::botapi::Session;
 using hangar::sim::Simulator;
 using hangar::test::AwaitedResult;
 using hangar::test::wait_until;
@@ -48,19 +48,19 @@ void inject_large_updates(Simulator& sim) {
     REQUIRE(sim.inject_message(token, 77, std::string(text_bytes, 'x')));
 }
 
-std::shared_ptr<BotApiSession> open_session(hangar::IoRuntime& io, const Simulator& sim,
+std::shared_ptr<Session> open_session(hangar::IoRuntime& io, const Simulator& sim,
                                             std::shared_ptr<MemoryMeter> meter,
                                             std::shared_ptr<hangar::BotStatus> status = nullptr) {
   hangar::botapi::SessionOptions options;
   options.endpoint = *hangar::botapi::parse_api_url(sim.base_url());
   options.token = token;
   options.meter = std::move(meter);
-  options.status = std::move(status);
-  return BotApiSession::create(io.context(), std::move(options));
+  options.observer = std::move(status);
+  return Session::create(io.context(), std::move(options));
 }
 
 // The updates waiting, as the ResultHandler handed them over on an io thread.
-ApiResult poll_updates(BotApiSession& session) {
+CallResult poll_updates(Session& session) {
   AwaitedResult poll;
   session.poll({{"timeout", 0}, {"limit", 100}}, 20s, poll.handler());
   return poll.get();
@@ -83,7 +83,7 @@ TEST_CASE("a response read on an io thread is charged to the session's meter", "
   auto session = open_session(io, sim, bot);
   CHECK(bot->live_bytes() == 0);  // made on the caller's thread: the caller's
   {
-    ApiResult held = poll_updates(*session);
+    CallResult held = poll_updates(*session);
     REQUIRE(held.ok());
     REQUIRE(held.result.size() == updates);
     CHECK(bot->live_bytes() >= response_bytes);
@@ -104,7 +104,7 @@ TEST_CASE("a session without a meter charges nothing to its caller's", "[meterin
 
   auto session = open_session(io, sim, nullptr);
   const auto before = caller->live_bytes();
-  ApiResult held = poll_updates(*session);
+  CallResult held = poll_updates(*session);
   REQUIRE(held.ok());
   REQUIRE(held.result.size() == updates);
   CHECK(caller->live_bytes() < before + slack);
@@ -123,7 +123,7 @@ TEST_CASE("an outbox's retry timer runs with the outbox's meter current", "[mete
 
   // The final result, and the meter current while it was handed over (on an io thread).
   auto finished = std::make_shared<std::promise<std::pair<std::string, MemoryMeter*>>>();
-  outbox->send({"sendMessage", {{"chat_id", 77}, {"text", "hi"}}}, [finished](ApiResult result) {
+  outbox->send({"sendMessage", {{"chat_id", 77}, {"text", "hi"}}}, [finished](CallResult result) {
     finished->set_value({result.description, MemoryMeter::current()});
   });
   // Once the 429 is counted, its handler is about to set the retry timer.

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/simulator.hpp"
 #include "storage/settings_repository.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/process.hpp"
@@ -372,4 +373,20 @@ TEST_CASE("sim serves with the fault switches given") {
   auto response = http_get("127.0.0.1", sim.port(), "/bot" + token_b + "/getMe");
   INFO(response.body);
   CHECK_FALSE(json::accept(response.body));
+}
+
+TEST_CASE("sim exits 2 when it cannot listen, and 0 after SIGTERM") {
+  Cli cli;
+  hangar::sim::Simulator occupant;
+  const auto taken = "127.0.0.1:" + std::to_string(occupant.port());
+  const auto refused = cli.run({"sim", "--listen", taken});
+  CHECK(refused.status.code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("hangar sim:"));
+
+  Running sim(cli, {"sim", "--listen", "127.0.0.1:0"});
+  REQUIRE(http_get("127.0.0.1", sim.port(), "/control/tokens").status == 200);
+  sim.process.terminate();
+  const auto status = sim.process.wait_for(std::chrono::seconds(10));
+  REQUIRE(status);
+  CHECK(status->code == 0);
 }

@@ -3,14 +3,12 @@
 // `sim` command's lifecycle.
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <future>
 #include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
-#include "sim/sim_command.hpp"
 #include "sim/simulator.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/sim_helpers.hpp"
@@ -388,28 +386,4 @@ TEST_CASE("the traffic generator spreads messages over every polling bot and sto
     }
     CHECK(chats == std::set<std::int64_t>{500, 501, 502});
   }
-}
-
-TEST_CASE("run_sim returns 2 when it cannot listen, and 0 after SIGTERM") {
-  Simulator occupant;
-  hangar::sim::SimCommandOptions options;
-  options.server.listen = "127.0.0.1:" + std::to_string(occupant.port());
-  CHECK(hangar::sim::run_sim(options) == 2);
-
-  // A port that was free a moment ago, so the test knows where the command listens.
-  const std::uint16_t port = Simulator().port();
-  options.server.listen = "127.0.0.1:" + std::to_string(port);
-  auto status = std::async(std::launch::async, [&] { return hangar::sim::run_sim(options); });
-  REQUIRE(wait_until(
-      [&] {
-        try {
-          return hangar::test::http_get("127.0.0.1", port, "/control/tokens").status == 200;
-        } catch (const std::exception&) {
-          return false;
-        }
-      },
-      5s, 20ms));
-  std::raise(SIGTERM);
-  REQUIRE(status.wait_for(5s) == std::future_status::ready);
-  CHECK(status.get() == 0);
 }

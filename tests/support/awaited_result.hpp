@@ -1,5 +1,5 @@
 #pragma once
-// Waits on the test's thread for the result of a BotApiSession call or poll, which arrives on
+// Waits on the test's thread for the result of a Session call or poll, which arrives on
 // an io thread.
 #include <catch2/catch.hpp>
 
@@ -7,7 +7,7 @@
 #include <future>
 #include <memory>
 
-#include "platform/bot_api_session.hpp"
+#include "platform/botapi/session.hpp"
 
 namespace hangar::test {
 
@@ -18,7 +18,7 @@ class AwaitedResult {
   // Pass this as the session's completion handler; it may be called once.
   botapi::ResultHandler handler() const {
     return
-        [promise = promise_](botapi::ApiResult result) { promise->set_value(std::move(result)); };
+        [promise = promise_](botapi::CallResult result) { promise->set_value(std::move(result)); };
   }
 
   bool ready_within(std::chrono::milliseconds wait) const {
@@ -26,15 +26,15 @@ class AwaitedResult {
   }
 
   // Generous by default: a loaded CI machine is slow, and a hang should still end the test.
-  botapi::ApiResult get(std::chrono::seconds wait = std::chrono::seconds(20)) {
+  botapi::CallResult get(std::chrono::seconds wait = std::chrono::seconds(20)) {
     REQUIRE(ready_within(wait));
     return future_.get();
   }
 
  private:
-  std::shared_ptr<std::promise<botapi::ApiResult>> promise_ =
-      std::make_shared<std::promise<botapi::ApiResult>>();
-  std::future<botapi::ApiResult> future_;
+  std::shared_ptr<std::promise<botapi::CallResult>> promise_ =
+      std::make_shared<std::promise<botapi::CallResult>>();
+  std::future<botapi::CallResult> future_;
 };
 
 }  // namespace hangar::test

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "platform/memory_meter.hpp"
+#include "platform/memory/memory_meter.hpp"
 
 namespace hangar::test {
 

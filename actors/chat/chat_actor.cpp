@@ -1,0 +1,315 @@
+#include "actors/chat/chat_actor.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include "actors/chat/chat_window.hpp"
+#include "actors/common/weak_handle.hpp"
+#include "actors/common/event_log.hpp"
+#include "actors/common/messages.hpp"
+#include "actors/common/metered_actor.hpp"
+#include "actors/common/stop_reason.hpp"
+#include "platform/core/log.hpp"
+#include "storage/chat_state_repository.hpp"
+#include "platform/core/wall_clock.hpp"
+#include "storage/inbox_repository.hpp"
+
+namespace hangar::actors {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// How often a chat whose bot is past its budget looks again (the supervisor restarts the bot
+// within about as long; a budget raised meanwhile lets the chat go on).
+constexpr std::chrono::milliseconds bot_budget_recheck{10};
+
+struct ChatActorState {
+  ChatArgs args;
+  std::unique_ptr<Behavior> behavior;
+  std::shared_ptr<ChatStatus> status;  // null for the chatless lane
+  std::string chat_state;
+  bool loaded = false;
+  ChatWindow window;
+  std::optional<telegram::Update> current;  // the update in hand
+  Reaction reaction;
+  std::size_t next_action = 0;
+  Clock::time_point last_activity = Clock::now();
+  bool idle_timer_armed = false;
+  bool budget_recheck_armed = false;
+
+  ~ChatActorState() {
+    if (status) args.bot_status->remove_chat(args.chat_key);
+  }
+  std::optional<std::int64_t> chat_id() const {
+    if (args.chat_key == chatless_key) return std::nullopt;
+    return args.chat_key;
+  }
+};
+
+using ChatSelf = caf::stateful_actor<ChatActorState, MeteredActor>;
+
+telegram::Update from_inbox(const storage::InboxUpdate& row) {
+  try {
+    return telegram::parse_update(row.payload);
+  } catch (const std::exception&) {
+    // Unreadable updates still pass through, so they are marked handled and not replayed forever.
+    telegram::Update update;
+    update.update_id = row.update_id;
+    update.raw_json = row.payload;
+    return update;
+  }
+}
+
+// Reads the chat's state (on the first load only) and the oldest pending updates after the
+// window's last one.
+void fetch(ChatSelf* self, bool with_state) {
+  auto& st = self->state;
+  st.window.begin_fetch();
+  auto bot_id = st.args.bot_id;
+  auto chat_id = st.chat_id();
+  auto after = st.window.last_taken();
+  auto limit = st.window.capacity();
+  WeakActor me(self);
+  st.args.services->storage.post(
+      [=](storage::Database& db) -> storage::StorageWorker::Completion {
+        ChatLoaded loaded;
+        if (with_state && chat_id)
+          loaded.state = storage::ChatStateRepository(db).load(bot_id, *chat_id);
+        if (with_state && !loaded.state) loaded.state = std::string();
+        loaded.pending = storage::InboxRepository(db).pending(bot_id, chat_id, after, limit);
+        return [me, loaded = std::move(loaded)]() mutable { me.send(std::move(loaded)); };
+      },
+      [me](const std::string&) {
+        me.send(ChatLoaded{std::nullopt, {}, true});
+      });
+}
+
+void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
+  auto& st = self->state;
+  if (st.idle_timer_armed) return;
+  st.idle_timer_armed = true;
+  self->delayed_send(self, after, idle_atom::value);
+}
+
+void handle(ChatSelf* self, const telegram::Update& update);
+
+void set_busy(ChatSelf* self, bool busy) {
+  if (self->state.status) self->state.status->busy.store(busy, std::memory_order_relaxed);
+}
+
+// A chat of a bot past its budget takes no new update: the supervisor is about to restart the
+// bot, and every update handled meanwhile would add to what the bot holds.
+bool waiting_for_bot_budget(ChatSelf* self) {
+  const auto& meter = self->meter();
+  const MemoryMeter* bot = meter ? meter->parent() : nullptr;
+  if (!bot || !bot->over_budget_since()) return false;
+  if (!self->state.budget_recheck_armed) {
+    self->state.budget_recheck_armed = true;
+    self->delayed_send(self, bot_budget_recheck, budget_atom::value);
+  }
+  return true;
+}
+
+// Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
+void pump(ChatSelf* self) {
+  auto& st = self->state;
+  if (!st.loaded || st.current) return;
+  if (st.window.has_next()) {
+    set_busy(self, true);
+    if (waiting_for_bot_budget(self)) return;
+    st.current = st.window.take();
+    handle(self, *st.current);
+  } else if (st.window.needs_fetch()) {
+    set_busy(self, true);
+    fetch(self, false);
+  } else {
+    set_busy(self, false);
+    arm_idle_timer(self, st.args.services->settings.chat_idle_timeout);
+  }
+}
+
+void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
+               std::optional<SetAside> set_aside) {
+  auto& st = self->state;
+  auto bot_id = st.args.bot_id;
+  auto chat_id = st.chat_id();
+  auto update_id = st.current->update_id;
+  const Settings& settings = st.args.services->settings;
+  WeakActor me(self);
+  st.args.services->storage.post(
+      [=, &settings](storage::Database& db) -> storage::StorageWorker::Completion {
+        storage::InboxRepository inbox(db);
+        if (set_aside) {
+          inbox.dead_letter(bot_id, update_id, set_aside->detail);
+          append_event(
+              db, settings,
+              make_event(bot_id, chat_id, "dead_letter", set_aside->reason,
+                         "update " + std::to_string(update_id) + ": " + set_aside->detail));
+        } else {
+          inbox.mark_handled(bot_id, update_id);
+        }
+        if (state_to_save && chat_id)
+          storage::ChatStateRepository(db).save(bot_id, *chat_id, *state_to_save);
+        return [me] { me.send(marked_atom::value); };
+      },
+      // The update stays in the inbox and is replayed later; the chat moves on meanwhile.
+      [me](const std::string&) { me.send(marked_atom::value); });
+}
+
+// Sends the reaction's next call, or marks the update handled once all have final outcomes.
+void act(ChatSelf* self) {
+  auto& st = self->state;
+  if (st.next_action < st.reaction.actions.size()) {
+    WeakActor me(self);
+    st.args.outbox->send(st.reaction.actions[st.next_action++], [me](botapi::CallResult result) {
+      me.send(ActionDone{std::move(result)});
+    });
+    return;
+  }
+  std::optional<std::string> state_to_save;
+  if (st.reaction.state_changed) state_to_save = st.chat_state;
+  post_mark(self, std::move(state_to_save), std::nullopt);
+}
+
+// A chat past its budget stops before acting on the update in hand, which stays in the inbox.
+bool stopped_over_budget(ChatSelf* self) {
+  const auto& meter = self->meter();
+  const auto crossed = meter ? meter->over_budget_since() : std::nullopt;
+  if (!crossed) return false;
+  auto& st = self->state;
+  auto event = make_event(st.args.bot_id, st.chat_id(), "restart", "budget");
+  add_budget_stop(event, meter->total_bytes(), meter->budget(), *crossed, Clock::now());
+  spdlog::warn("bot {} chat {}: {}", st.args.bot_status->name(), st.args.chat_key, event.detail);
+  record_event(*st.args.services, std::move(event));
+  self->quit(make_error(StopReason::over_budget));
+  return true;
+}
+
+void handle(ChatSelf* self, const telegram::Update& update) {
+  auto& st = self->state;
+  st.last_activity = Clock::now();
+  if (st.status) st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
+  if (st.args.set_aside) {
+    // This update stopped the chat's previous actors: set it aside and move on.
+    auto set_aside = std::move(st.args.set_aside);
+    st.args.set_aside.reset();
+    post_mark(self, std::nullopt, std::move(set_aside));
+    return;
+  }
+  st.reaction = st.behavior->on_update(update, st.chat_state);  // may throw: let it crash
+  if (stopped_over_budget(self)) return;
+  st.next_action = 0;
+  if (st.reaction.delay.count() > 0)
+    self->delayed_send(self, st.reaction.delay, act_atom::value);
+  else
+    act(self);
+}
+
+void on_marked(ChatSelf* self) {
+  auto& st = self->state;
+  if (!st.current) return;
+  st.current.reset();
+  st.reaction = Reaction{};
+  st.args.bot_status->updates_handled.fetch_add(1, std::memory_order_relaxed);
+  if (st.args.after_crash) {
+    // Handled something after crashing: the streak is over.
+    st.args.after_crash = false;
+    self->send(st.args.bot, healthy_atom::value, st.args.chat_key);
+  }
+  pump(self);
+}
+
+bool busy(ChatSelf* self) {
+  return self->state.current || self->state.window.has_next();
+}
+
+// Only the bot knows whether an update is on its way here; it answers with retire_atom.
+void offer_retirement(ChatSelf* self) {
+  self->send(self->state.args.bot, idle_atom::value, self->state.args.chat_key,
+             self->state.window.last_taken());
+}
+
+void on_idle_timer(ChatSelf* self) {
+  auto& st = self->state;
+  st.idle_timer_armed = false;
+  if (busy(self)) return;  // pump re-arms when idle again
+  auto timeout = st.args.services->settings.chat_idle_timeout;
+  auto idle_for =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.last_activity);
+  if (idle_for < timeout) {
+    arm_idle_timer(self, timeout - idle_for);
+    return;
+  }
+  offer_retirement(self);
+}
+
+caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
+  self->meter(args.meter);  // first: the rest of the actor's life is charged to it
+  auto& st = self->state;
+  st.args = std::move(args);
+  st.behavior = make_behavior(st.args.behavior);
+  if (st.chat_id()) {
+    st.status = st.args.bot_status->add_chat(st.args.chat_key, st.args.meter);
+    st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
+    st.status->restarts.store(st.args.restarts);
+  }
+  fetch(self, true);
+  return {
+      [=](ChatUpdate& routed) {
+        self->state.window.offer(std::move(routed.update));
+        pump(self);
+      },
+      [=](ChatLoaded& loaded) {
+        auto& st = self->state;
+        if (loaded.failed) {
+          st.window.fetch_failed();
+          // Without its state the chat cannot run; its restart reads again.
+          if (!st.loaded)
+            self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
+          else
+            self->delayed_send(self, std::chrono::seconds(1), recheck_atom::value);
+          return;
+        }
+        if (loaded.state) {
+          st.chat_state = std::move(*loaded.state);
+          st.loaded = true;
+        }
+        std::vector<telegram::Update> updates;
+        updates.reserve(loaded.pending.size());
+        for (const auto& row : loaded.pending) updates.push_back(from_inbox(row));
+        st.window.end_fetch(std::move(updates));
+        pump(self);
+      },
+      [=](act_atom) { act(self); },
+      [=](recheck_atom) { pump(self); },
+      [=](budget_atom) {
+        self->state.budget_recheck_armed = false;
+        pump(self);
+      },
+      [=](ActionDone& done) {
+        // The bot is stopping: the update stays in the inbox, unmarked, for its next start.
+        if (done.result.cancelled) return;
+        if (!done.result.ok())
+          spdlog::warn("bot {} chat {}: {} gave up: {}", self->state.args.bot_status->name(),
+                       self->state.args.chat_key,
+                       self->state.reaction.actions[self->state.next_action - 1].method,
+                       done.result.summary());
+        act(self);
+      },
+      [=](marked_atom) { on_marked(self); },
+      [=](idle_atom) { on_idle_timer(self); },
+      // The memory guard wants idle chats gone now, not at their idle timeout.
+      [=](evict_atom) {
+        if (!busy(self)) offer_retirement(self);
+      },
+      [=](retire_atom) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_chat_actor(caf::event_based_actor* parent, ChatArgs args) {
+  return parent->spawn<caf::monitored>(chat_actor, std::move(args));
+}
+
+}  // namespace hangar::actors

@@ -1,0 +1,48 @@
+#pragma once
+// The updates a chat actor holds in memory: a bounded window over the oldest of its chat's
+// unhandled updates in the inbox. The window always holds a contiguous run, so order is kept:
+// when it overflows, or when it cannot know what the inbox holds, it "spills" and drops new
+// arrivals, which stay safe in the inbox, and fetches them again once the window has drained.
+// A backlog therefore costs disk, not heap.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "platform/telegram/types.hpp"
+
+namespace hangar::actors {
+
+class ChatWindow {
+ public:
+  // Updates held in memory per chat; beyond it they wait in the inbox.
+  static constexpr std::size_t default_capacity = 32;
+
+  explicit ChatWindow(std::size_t capacity = default_capacity) : capacity_(capacity) {}
+
+  // An update the bot routed here; it is already durable in the inbox.
+  void offer(telegram::Update update);
+
+  bool has_next() const { return !queue_.empty(); }
+  telegram::Update take();  // the oldest, in update_id order
+  std::int64_t last_taken() const { return last_taken_; }
+
+  // True when memory is empty but the inbox may hold more of this chat's updates.
+  bool needs_fetch() const { return spilled_ && queue_.empty() && !fetching_; }
+  void begin_fetch();
+  // What the inbox returned for "after last_taken(), at most capacity()".
+  void end_fetch(std::vector<telegram::Update> fetched);
+  // The fetch read nothing; the next needs_fetch() asks again.
+  void fetch_failed() { fetching_ = false; }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  std::size_t capacity_;
+  std::deque<telegram::Update> queue_;
+  std::int64_t last_taken_ = 0;
+  bool spilled_ = true;  // a new chat actor does not know the inbox yet
+  bool fetching_ = false;
+  std::int64_t newest_dropped_ = 0;  // the newest arrival dropped while a fetch ran
+};
+
+}  // namespace hangar::actors

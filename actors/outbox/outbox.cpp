@@ -1,0 +1,97 @@
+#include "actors/outbox/outbox.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+namespace hangar::actors {
+
+struct Outbox::Attempt {
+  Attempt(const Executor& executor, Action action, botapi::ResultHandler done)
+      : timer(executor), action(std::move(action)), done(std::move(done)) {}
+  // On the metered executor, so that the retry it wakes up is charged to the bot.
+  boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                    boost::asio::wait_traits<std::chrono::steady_clock>, Executor>
+      timer;
+  Action action;
+  botapi::ResultHandler done;
+  std::chrono::milliseconds next_delay = first_retry;
+};
+
+namespace {
+botapi::CallResult closed_result() { return botapi::cancelled("outbox closed"); }
+}  // namespace
+
+Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::Session> session,
+               std::shared_ptr<MemoryMeter> meter)
+    : executor_(io.get_executor(), std::move(meter)), session_(std::move(session)) {}
+
+void Outbox::send(Action action, botapi::ResultHandler done) {
+  start(std::make_shared<Attempt>(executor_, std::move(action), std::move(done)));
+}
+
+void Outbox::start(std::shared_ptr<Attempt> attempt) {
+  auto method = attempt->action.method;
+  auto params = attempt->action.params;
+  session_->call(std::move(method), std::move(params), call_timeout,
+                 [self = shared_from_this(), attempt](botapi::CallResult result) {
+                   self->finish(attempt, std::move(result));
+                 });
+}
+
+void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::CallResult result) {
+  bool closed;
+  {
+    std::lock_guard lock(mutex_);
+    closed = closed_;
+  }
+  if (result.ok() || !result.transient() || result.cancelled || closed) {
+    attempt->done(std::move(result));
+    return;
+  }
+  auto delay = attempt->next_delay;
+  if (result.retry_after_seconds)
+    delay = std::max(delay, std::chrono::milliseconds(*result.retry_after_seconds * 1000));
+  attempt->next_delay = std::min(attempt->next_delay * 2, max_retry);
+  retry_later(std::move(attempt), delay);
+}
+
+void Outbox::retry_later(std::shared_ptr<Attempt> attempt, std::chrono::milliseconds delay) {
+  bool closed;
+  {
+    std::lock_guard lock(mutex_);
+    closed = closed_;
+    if (!closed) waiting_.insert(attempt);
+  }
+  if (closed) {
+    attempt->done(closed_result());
+    return;
+  }
+  attempt->timer.expires_after(delay);
+  attempt->timer.async_wait([self = shared_from_this(), attempt](boost::system::error_code) {
+    bool closed;
+    {
+      std::lock_guard lock(self->mutex_);
+      self->waiting_.erase(attempt);
+      closed = self->closed_;
+    }
+    if (closed)
+      attempt->done(closed_result());
+    else
+      self->start(attempt);
+  });
+}
+
+void Outbox::close() {
+  std::set<std::shared_ptr<Attempt>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    waiting.swap(waiting_);
+  }
+  // Their timer handlers see closed_ and report "outbox closed".
+  for (const auto& attempt : waiting)
+    boost::asio::post(executor_, [attempt] { attempt->timer.cancel(); });
+}
+
+}  // namespace hangar::actors

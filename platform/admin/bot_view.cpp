@@ -1,0 +1,31 @@
+#include "platform/admin/bot_view.hpp"
+
+#include "platform/botapi/endpoint.hpp"
+#include "platform/core/token.hpp"
+
+namespace hangar::admin {
+
+std::string display_api_url(const std::string& url) {
+  auto endpoint = botapi::parse_api_url(url);
+  return endpoint ? endpoint->display() : "(invalid)";
+}
+
+std::string no_such_bot(const std::string& id_or_name) {
+  return "no bot named or numbered " +
+         (is_valid_token(id_or_name) ? mask_token(id_or_name) : id_or_name);
+}
+
+nlohmann::json bot_config_json(const storage::BotConfig& bot) {
+  return {
+      {"id", bot.id},
+      {"name", bot.name},
+      {"token", mask_token(bot.token)},
+      {"behavior", bot.behavior},
+      {"enabled", bot.enabled},
+      {"quarantined", bot.quarantined},
+      {"api_url", bot.api_url ? nlohmann::json(display_api_url(*bot.api_url)) : nullptr},
+      {"memory_budget", bot.memory_budget ? nlohmann::json(*bot.memory_budget) : nullptr},
+  };
+}
+
+}  // namespace hangar::admin

@@ -1,0 +1,153 @@
+#include "platform/app/serve_runtime.hpp"
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <sqlite3.h>
+
+#include <caf/all.hpp>
+
+#include "actors/fleet/fleet_supervisor.hpp"
+#include "platform/http/server.hpp"
+#include "platform/core/io_runtime.hpp"
+#include "platform/core/log.hpp"
+#include "platform/rest/rest_handler.hpp"
+#include "platform/botapi/tls_context.hpp"
+#include "storage/database.hpp"
+#include "storage/instance_lock.hpp"
+#include "storage/settings_repository.hpp"
+#include "storage/storage_worker.hpp"
+
+namespace hangar::app {
+
+namespace {
+
+// Each bot holds up to two sockets, and each chat none; a fleet of thousands needs more than
+// the usual soft limit of 1024.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur == limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+    spdlog::warn("could not raise the open-file limit to {}", limit.rlim_max);
+}
+
+// SQLite allocates with malloc, outside every meter; its heap gets a bound of its own. Past it a
+// statement fails with SQLITE_NOMEM, which the storage worker reports like any other failure.
+void bound_sqlite_heap(const Settings& settings) {
+  sqlite3_hard_heap_limit64(static_cast<sqlite3_int64>(settings.sqlite_heap_limit));
+}
+
+caf::actor_system_config actor_config() {
+  caf::actor_system_config config;
+  // The work-stealing policy burns CPU while idle and spawns slowly (see the CAF field notes).
+  config.set("scheduler.policy", caf::atom("sharing"));
+  return config;
+}
+
+// Checks the database (refusing one that is not ours or too new), then takes the instance lock,
+// and sets up the admin token. Returns the token when it was generated now.
+std::optional<std::string> prepare_database(const Settings& settings,
+                                            std::unique_ptr<storage::InstanceLock>& lock) {
+  try {
+    storage::Database db(settings.db_path);
+    lock = std::make_unique<storage::InstanceLock>(settings.db_path);
+    storage::SettingsRepository repository(db);
+    if (settings.admin_token) {
+      repository.set_admin_token(*settings.admin_token);
+      return std::nullopt;
+    }
+    if (repository.has_admin_token()) return std::nullopt;
+    auto token = storage::generate_secret_token();
+    repository.set_admin_token(token);
+    return token;
+  } catch (const storage::StorageError& error) {
+    throw StartupError(error.what());
+  }
+}
+
+}  // namespace
+
+struct ServeRuntime::Parts {
+  explicit Parts(const Settings& settings)
+      : storage(settings.db_path),
+        io(1),
+        services{settings, storage, io.context(), make_tls(settings), fleet},
+        system(config),
+        supervisor(actors::spawn_fleet_supervisor(system, services)),
+        api(fleet, storage, settings),
+        server(io.context(), server_options(settings), api.handler()) {}
+
+  ~Parts() {
+    server.stop();
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  }
+
+  static http::ServerOptions server_options(const Settings& settings) {
+    http::ServerOptions options;
+    options.listen = settings.listen;
+    return options;
+  }
+
+  static std::shared_ptr<boost::asio::ssl::context> make_tls(const Settings& settings) {
+    try {
+      return botapi::make_client_tls_context(settings.ca_file);
+    } catch (const std::exception& error) {
+      throw StartupError(error.what());
+    }
+  }
+
+  // Declared in dependency order: members are destroyed in reverse, so the actors end before
+  // the services they borrow.
+  storage::StorageWorker storage;
+  IoRuntime io;
+  FleetStatus fleet;
+  actors::Services services;
+  caf::actor_system_config config = actor_config();
+  caf::actor_system system;
+  caf::actor supervisor;
+  rest::RestHandler api;
+  http::HttpServer server;
+};
+
+ServeRuntime::ServeRuntime(const Settings& settings) : settings_(settings) {
+  raise_open_file_limit();
+  bound_sqlite_heap(settings_);
+  std::unique_ptr<storage::InstanceLock> lock;
+  generated_token_ = prepare_database(settings_, lock);
+  try {
+    parts_ = std::make_unique<Parts>(settings_);
+  } catch (const StartupError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw StartupError(error.what());
+  }
+  lock_ = std::move(lock);
+}
+
+ServeRuntime::~ServeRuntime() = default;
+
+std::string ServeRuntime::address() const {
+  return "http://" + parts_->server.host() + ":" + std::to_string(parts_->server.port());
+}
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int signal = 0;
+  sigwait(&set, &signal);
+  spdlog::info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+}  // namespace hangar::app

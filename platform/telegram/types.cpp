@@ -1,0 +1,168 @@
+#include "platform/telegram/types.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hangar::telegram {
+
+namespace {
+
+using nlohmann::json;
+
+// The error names the field by its path ("message.chat.id") so a bad update is easy to find.
+[[noreturn]] void fail(const std::string& field, const char* problem) {
+  throw ParseError("field '" + field + "' " + problem);
+}
+
+const json& require(const json& j, const char* key, const std::string& path) {
+  if (!j.is_object()) fail(path.empty() ? "(root)" : path, "is not an object");
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) fail(path + key, "is missing");
+  return *it;
+}
+
+std::int64_t require_int(const json& j, const char* key, const std::string& path) {
+  const json& value = require(j, key, path);
+  if (!value.is_number_integer()) fail(path + key, "is not an integer");
+  return value.get<std::int64_t>();
+}
+
+std::string require_string(const json& j, const char* key, const std::string& path) {
+  const json& value = require(j, key, path);
+  if (!value.is_string()) fail(path + key, "is not a string");
+  return value.get<std::string>();
+}
+
+// Optional fields of the wrong type are treated as absent: they carry nothing Hangar needs.
+const json* optional_member(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string optional_string(const json& j, const char* key) {
+  const json* value = optional_member(j, key);
+  return value && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+std::optional<std::string> maybe_string(const json& j, const char* key) {
+  const json* value = optional_member(j, key);
+  if (!value || !value->is_string()) return std::nullopt;
+  return value->get<std::string>();
+}
+
+User user_at(const json& j, const std::string& path) {
+  User user;
+  user.id = require_int(j, "id", path);
+  const json* is_bot = optional_member(j, "is_bot");
+  user.is_bot = is_bot && is_bot->is_boolean() && is_bot->get<bool>();
+  user.first_name = optional_string(j, "first_name");
+  user.username = optional_string(j, "username");
+  return user;
+}
+
+Chat chat_at(const json& j, const std::string& path) {
+  Chat chat;
+  chat.id = require_int(j, "id", path);
+  chat.type = optional_string(j, "type");
+  chat.title = optional_string(j, "title");
+  chat.username = optional_string(j, "username");
+  return chat;
+}
+
+Message message_at(const json& j, const std::string& path) {
+  Message message;
+  message.message_id = require_int(j, "message_id", path);
+  message.chat = chat_at(require(j, "chat", path), path + "chat.");
+  const json* date = optional_member(j, "date");
+  if (date && date->is_number_integer()) message.date = date->get<std::int64_t>();
+  if (const json* from = optional_member(j, "from")) message.from = user_at(*from, path + "from.");
+  message.text = maybe_string(j, "text");
+  return message;
+}
+
+CallbackQuery callback_query_at(const json& j, const std::string& path) {
+  CallbackQuery query;
+  query.id = require_string(j, "id", path);
+  query.from = user_at(require(j, "from", path), path + "from.");
+  // An inaccessible message (date 0, no chat) still lets the query be answered.
+  const json* message = optional_member(j, "message");
+  if (message && message->is_object() && message->contains("chat"))
+    query.message = message_at(*message, path + "message.");
+  query.data = maybe_string(j, "data");
+  return query;
+}
+
+ChatMemberUpdated chat_member_updated_at(const json& j, const std::string& path) {
+  ChatMemberUpdated updated;
+  updated.chat = chat_at(require(j, "chat", path), path + "chat.");
+  updated.from = user_at(require(j, "from", path), path + "from.");
+  const json* date = optional_member(j, "date");
+  if (date && date->is_number_integer()) updated.date = date->get<std::int64_t>();
+  return updated;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> Update::chat_id() const {
+  if (message) return message->chat.id;
+  if (edited_message) return edited_message->chat.id;
+  if (callback_query) {
+    if (callback_query->message) return callback_query->message->chat.id;
+    return std::nullopt;
+  }
+  if (my_chat_member) return my_chat_member->chat.id;
+  return std::nullopt;
+}
+
+User parse_user(const json& j) {
+  return user_at(j, "");
+}
+Chat parse_chat(const json& j) {
+  return chat_at(j, "");
+}
+Message parse_message(const json& j) {
+  return message_at(j, "");
+}
+
+Update parse_update(const json& j) {
+  Update update;
+  update.update_id = require_int(j, "update_id", "");
+  if (const json* m = optional_member(j, "message")) update.message = message_at(*m, "message.");
+  if (const json* m = optional_member(j, "edited_message"))
+    update.edited_message = message_at(*m, "edited_message.");
+  if (const json* q = optional_member(j, "callback_query"))
+    update.callback_query = callback_query_at(*q, "callback_query.");
+  if (const json* c = optional_member(j, "my_chat_member"))
+    update.my_chat_member = chat_member_updated_at(*c, "my_chat_member.");
+  update.raw_json = j.dump();
+  return update;
+}
+
+Update parse_update(const std::string& raw_json) {
+  json j = json::parse(raw_json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) throw ParseError("update is not valid JSON");
+  Update update = parse_update(j);
+  update.raw_json = raw_json;
+  return update;
+}
+
+std::vector<Update> parse_updates(const json& result_array) {
+  if (!result_array.is_array()) throw ParseError("field 'result' is not an array");
+  std::vector<Update> updates;
+  updates.reserve(result_array.size());
+  for (const json& element : result_array) {
+    try {
+      updates.push_back(parse_update(element));
+    } catch (const ParseError&) {
+      // Keep it by id so the offset moves past it; dropping it would re-fetch it forever.
+      const json* id = element.is_object() ? optional_member(element, "update_id") : nullptr;
+      if (!id || !id->is_number_integer()) continue;
+      Update broken;
+      broken.update_id = id->get<std::int64_t>();
+      broken.raw_json = element.dump();
+      updates.push_back(std::move(broken));
+    }
+  }
+  return updates;
+}
+
+}  // namespace hangar::telegram
