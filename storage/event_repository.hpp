@@ -6,11 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "platform/core/bounds.hpp"
 #include "storage/database.hpp"
 
 namespace hangar::storage {
-
-constexpr std::size_t default_events_per_bot = 10000;
 
 struct Event {
   std::int64_t id = 0;     // assigned on append
@@ -37,7 +36,7 @@ struct EventFilter {
 
 class EventRepository {
  public:
-  explicit EventRepository(Database& db, std::size_t keep_per_bot = default_events_per_bot)
+  explicit EventRepository(Database& db, std::size_t keep_per_bot = bounds::events_per_bot)
       : db_(db), keep_per_bot_(keep_per_bot) {}
   // Prunes the bot's oldest beyond the bound (process-wide events, bot_id nullopt, count as
   // one more bot; a bound of 0 keeps 1). Returns 0, storing nothing, when the bot was removed.

@@ -123,7 +123,7 @@ void InboxRepository::dead_letter(std::int64_t bot_id, std::int64_t update_id,
          "DELETE FROM dead_letters WHERE bot_id = ?1 AND id <= (SELECT id FROM dead_letters "
          "WHERE bot_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)")
       .bind(1, bot_id)
-      .bind(2, static_cast<std::int64_t>(dead_letters_per_bot))
+      .bind(2, static_cast<std::int64_t>(bounds::dead_letters_per_bot))
       .run();
   transaction.commit();
 }

@@ -7,14 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "platform/core/bounds.hpp"
 #include "storage/database.hpp"
 
 namespace hangar::storage {
-
-// Default bound of a bot's inbox; polling pauses while it is full.
-constexpr std::size_t default_inbox_limit = 10000;
-// A bot keeps its newest dead letters only; dead_letter() prunes older ones.
-constexpr std::size_t dead_letters_per_bot = 1000;
 
 struct InboxUpdate {
   std::int64_t update_id = 0;
@@ -42,7 +38,7 @@ class InboxRepository {
 
   void mark_handled(std::int64_t bot_id, std::int64_t update_id);
   // Moves the update to the dead-letter table with the reason (nothing when it is not in the
-  // inbox), keeping the bot's newest dead_letters_per_bot.
+  // inbox), keeping the bot's newest bounds::dead_letters_per_bot.
   void dead_letter(std::int64_t bot_id, std::int64_t update_id, const std::string& reason);
   std::size_t dead_letter_count(std::int64_t bot_id);
 

@@ -5,7 +5,7 @@
 // commits, and only then calls each job's completion. Reads go through the same queue, so they
 // see every write posted before them.
 //
-// Bounds: a batch holds at most max_batch jobs (1024 by default). The queue itself is bounded
+// Bounds: a batch holds at most max_batch jobs (bounds::storage_jobs_per_transaction by default). The queue itself is bounded
 // by its callers, who each keep a fixed number of jobs in flight (one inbox append per bot,
 // one handled update per chat); queued() is there to watch it. A BusyError (another process
 // holding the write lock past busy_timeout) makes the worker retry the batch's BEGIN or
@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "platform/core/bounds.hpp"
 #include "storage/database.hpp"
 
 namespace hangar::storage {
@@ -35,7 +36,8 @@ class StorageWorker {
   using Failure = std::function<void(const std::string& error)>;
 
   // Opens its own connection to `path` (which must already exist and be migrated).
-  explicit StorageWorker(const std::string& path, std::size_t max_batch = 1024);
+  explicit StorageWorker(const std::string& path,
+                         std::size_t max_batch = bounds::storage_jobs_per_transaction);
   static constexpr int busy_retries = 5;
   ~StorageWorker();  // runs what is queued, then stops
   StorageWorker(const StorageWorker&) = delete;

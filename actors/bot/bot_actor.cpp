@@ -26,14 +26,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds first_backoff{1000};
-constexpr milliseconds max_backoff{60000};
-constexpr milliseconds inbox_recheck{500};
-constexpr milliseconds bad_response_log_interval{60000};
-constexpr milliseconds poll_margin{10000};  // on top of the long-poll timeout
-// A chat whose actors pass their budget this often within the window sets its update aside.
+// A chat whose actors pass their budget this often within Timings::chat_budget_window sets its
+// update aside.
 constexpr std::size_t budget_stops_before_dead_letter = 3;
-constexpr milliseconds budget_stop_window{60000};
 
 struct ChatEntry {
   caf::actor actor;
@@ -78,7 +73,8 @@ void set_state(BotSelf* self, BotState state) {
 
 void call_api(BotSelf* self, BotCall step, std::string method, nlohmann::json params) {
   WeakActor me(self);
-  self->state.session->call(std::move(method), std::move(params), Outbox::call_timeout,
+  self->state.session->call(std::move(method), std::move(params),
+                            self->state.settings().timings.call_timeout,
                             [me, step](botapi::CallResult result) {
                               me.send(BotApiReply{step, std::move(result)});
                             });
@@ -87,14 +83,15 @@ void call_api(BotSelf* self, BotCall step, std::string method, nlohmann::json pa
 void poll(BotSelf* self) {
   auto& st = self->state;
   const auto& settings = st.settings();
+  const auto& timings = settings.timings;
   nlohmann::json params = {
       {"offset", st.next_offset},
-      {"timeout", settings.poll_timeout.count()},
+      {"timeout", std::chrono::duration_cast<std::chrono::seconds>(timings.poll_timeout).count()},
       {"limit", settings.poll_limit},
       {"allowed_updates", {"message", "edited_message", "callback_query", "my_chat_member"}}};
   st.poll_started = Clock::now();
   WeakActor me(self);
-  st.session->poll(std::move(params), settings.poll_timeout + poll_margin,
+  st.session->poll(std::move(params), timings.poll_timeout + timings.poll_margin,
                    [me](botapi::CallResult result) {
                      me.send(BotApiReply{BotCall::get_updates, std::move(result)});
                    });
@@ -109,7 +106,8 @@ void log_failure(BotSelf* self, const botapi::CallResult& result, milliseconds d
   auto& st = self->state;
   if (result.outcome == botapi::Outcome::bad_response) {
     auto now = Clock::now();
-    if (st.last_bad_response_log && now - *st.last_bad_response_log < bad_response_log_interval)
+    if (st.last_bad_response_log &&
+        now - *st.last_bad_response_log < st.settings().timings.bad_response_log_interval)
       return;
     st.last_bad_response_log = now;
   }
@@ -118,7 +116,9 @@ void log_failure(BotSelf* self, const botapi::CallResult& result, milliseconds d
 
 void on_failure(BotSelf* self, const botapi::CallResult& result) {
   auto& st = self->state;
-  auto delay = std::min(max_backoff, first_backoff * (1u << std::min(st.failures, 6u)));
+  const auto& timings = st.settings().timings;
+  auto delay = std::min(timings.api_backoff_max,
+                        timings.api_backoff_first * (1u << std::min(st.failures, 6u)));
   ++st.failures;
   auto state = BotState::backoff;
   if (result.outcome == botapi::Outcome::api_error && result.error_code == 401)
@@ -220,7 +220,7 @@ void on_updates(BotSelf* self, botapi::CallResult& result) {
   if (updates.empty()) {
     // A server that answers at once must not make us spin.
     auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - st.poll_started);
-    auto minimum = st.settings().min_empty_poll_interval;
+    auto minimum = st.settings().timings.min_empty_poll_interval;
     if (elapsed < minimum)
       self->delayed_send(self, minimum - elapsed, poll_atom::value);
     else
@@ -295,12 +295,13 @@ void on_chat_down(BotSelf* self, const caf::down_msg& down) {
     auto now = Clock::now();
     auto& stops = history.budget_stops;
     stops.push_back(now);
-    while (now - stops.front() > budget_stop_window) stops.pop_front();
+    const auto window = st.settings().timings.chat_budget_window;
+    while (now - stops.front() > window) stops.pop_front();
     if (stops.size() >= budget_stops_before_dead_letter) {
       stops.clear();
       set_aside = SetAside{"budget", "passed its chat memory budget " +
                                          std::to_string(budget_stops_before_dead_letter) +
-                                         " times within " + format_duration(budget_stop_window)};
+                                         " times within " + format_duration(window)};
     }
   } else {
     auto crashes = ++history.crashes_in_a_row;
@@ -341,7 +342,8 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
   options.observer = st.args.status;
   options.meter = st.args.meter;
   st.session = botapi::Session::create(st.args.services->io, std::move(options));
-  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session, st.args.meter);
+  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session, settings.timings,
+                                       st.args.meter);
   set_state(self, BotState::starting);
   self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
   restore(self);
@@ -370,7 +372,7 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
         if (count.pending < st.settings().inbox_limit) return poll(self);
         spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(),
                      count.pending);
-        self->delayed_send(self, inbox_recheck, recheck_atom::value);
+        self->delayed_send(self, st.settings().timings.inbox_recheck, recheck_atom::value);
       },
       [=](recheck_atom) { count_inbox(self); },
       [=](idle_atom, std::int64_t key, std::int64_t last_taken) {

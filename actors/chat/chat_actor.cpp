@@ -267,7 +267,8 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
           if (!st.loaded)
             self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
           else
-            self->delayed_send(self, std::chrono::seconds(1), recheck_atom::value);
+            self->delayed_send(self, st.args.services->settings.timings.storage_retry,
+                               recheck_atom::value);
           return;
         }
         if (loaded.state) {

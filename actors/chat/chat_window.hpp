@@ -9,6 +9,7 @@
 #include <deque>
 #include <vector>
 
+#include "platform/core/bounds.hpp"
 #include "platform/telegram/types.hpp"
 
 namespace hangar::actors {
@@ -16,9 +17,8 @@ namespace hangar::actors {
 class ChatWindow {
  public:
   // Updates held in memory per chat; beyond it they wait in the inbox.
-  static constexpr std::size_t default_capacity = 32;
-
-  explicit ChatWindow(std::size_t capacity = default_capacity) : capacity_(capacity) {}
+  explicit ChatWindow(std::size_t capacity = bounds::updates_held_per_chat)
+      : capacity_(capacity) {}
 
   // An update the bot routed here; it is already durable in the inbox.
   void offer(telegram::Update update);

@@ -22,10 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often budgets, the memory guard and the trimmer are looked at. A bot is stopped within
-// this (plus its current message) of passing its budget.
-constexpr std::chrono::milliseconds watch_interval{10};
-
 // A stop the supervisor made for memory: what the bot held, against what, since when.
 struct MemoryStop {
   StopReason reason;
@@ -346,11 +342,14 @@ caf::behavior fleet_supervisor(SupervisorSelf* self, const Services* services) {
   return {
       [=](tick_atom) {
         check_config(self);
-        self->delayed_send(self, self->state.settings().config_poll_interval, tick_atom::value);
+        self->delayed_send(self, self->state.settings().timings.config_poll_interval,
+                           tick_atom::value);
       },
       [=](watch_atom) {
         watch(self);
-        self->delayed_send(self, watch_interval, watch_atom::value);
+        // A bot is stopped within this (plus its current message) of passing its budget.
+        self->delayed_send(self, self->state.settings().timings.budget_watch_interval,
+                           watch_atom::value);
       },
       [=](FleetConfig& fleet) { reconcile(self, fleet); },
       [=](respawn_atom, std::int64_t id) {

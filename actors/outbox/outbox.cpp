@@ -7,15 +7,16 @@
 namespace hangar::actors {
 
 struct Outbox::Attempt {
-  Attempt(const Executor& executor, Action action, botapi::ResultHandler done)
-      : timer(executor), action(std::move(action)), done(std::move(done)) {}
+  Attempt(const Executor& executor, Action action, botapi::ResultHandler done,
+          std::chrono::milliseconds first_retry)
+      : timer(executor), action(std::move(action)), done(std::move(done)), next_delay(first_retry) {}
   // On the metered executor, so that the retry it wakes up is charged to the bot.
   boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                     boost::asio::wait_traits<std::chrono::steady_clock>, Executor>
       timer;
   Action action;
   botapi::ResultHandler done;
-  std::chrono::milliseconds next_delay = first_retry;
+  std::chrono::milliseconds next_delay;
 };
 
 namespace {
@@ -23,17 +24,21 @@ botapi::CallResult closed_result() { return botapi::cancelled("outbox closed"); 
 }  // namespace
 
 Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::Session> session,
-               std::shared_ptr<MemoryMeter> meter)
-    : executor_(io.get_executor(), std::move(meter)), session_(std::move(session)) {}
+               const Timings& timings, std::shared_ptr<MemoryMeter> meter)
+    : executor_(io.get_executor(), std::move(meter)),
+      call_timeout_(timings.call_timeout),
+      first_retry_(timings.outbox_retry_first),
+      max_retry_(timings.outbox_retry_max),
+      session_(std::move(session)) {}
 
 void Outbox::send(Action action, botapi::ResultHandler done) {
-  start(std::make_shared<Attempt>(executor_, std::move(action), std::move(done)));
+  start(std::make_shared<Attempt>(executor_, std::move(action), std::move(done), first_retry_));
 }
 
 void Outbox::start(std::shared_ptr<Attempt> attempt) {
   auto method = attempt->action.method;
   auto params = attempt->action.params;
-  session_->call(std::move(method), std::move(params), call_timeout,
+  session_->call(std::move(method), std::move(params), call_timeout_,
                  [self = shared_from_this(), attempt](botapi::CallResult result) {
                    self->finish(attempt, std::move(result));
                  });
@@ -52,7 +57,7 @@ void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::CallResult result)
   auto delay = attempt->next_delay;
   if (result.retry_after_seconds)
     delay = std::max(delay, std::chrono::milliseconds(*result.retry_after_seconds * 1000));
-  attempt->next_delay = std::min(attempt->next_delay * 2, max_retry);
+  attempt->next_delay = std::min(attempt->next_delay * 2, max_retry_);
   retry_later(std::move(attempt), delay);
 }
 

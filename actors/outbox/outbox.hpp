@@ -14,6 +14,7 @@
 
 #include "actors/behaviors/behavior.hpp"
 #include "platform/botapi/session.hpp"
+#include "platform/core/settings.hpp"
 #include "platform/memory/memory_meter.hpp"
 #include "platform/memory/metered_executor.hpp"
 
@@ -21,13 +22,10 @@ namespace hangar::actors {
 
 class Outbox : public std::enable_shared_from_this<Outbox> {
  public:
-  static constexpr std::chrono::milliseconds call_timeout{30000};
-  static constexpr std::chrono::milliseconds first_retry{500};
-  static constexpr std::chrono::milliseconds max_retry{30000};
-
-  // `meter` null: the retries are charged to nobody.
+  // From `timings`: call_timeout and the outbox_retry_* backoff. `meter` null: the retries are
+  // charged to nobody.
   Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::Session> session,
-         std::shared_ptr<MemoryMeter> meter = nullptr);
+         const Timings& timings, std::shared_ptr<MemoryMeter> meter = nullptr);
 
   // `done` runs once, on an io thread.
   void send(Action action, botapi::ResultHandler done);
@@ -42,6 +40,9 @@ class Outbox : public std::enable_shared_from_this<Outbox> {
 
   using Executor = MeteredExecutor<boost::asio::io_context::executor_type>;
   Executor executor_;
+  const std::chrono::milliseconds call_timeout_;
+  const std::chrono::milliseconds first_retry_;
+  const std::chrono::milliseconds max_retry_;
   std::shared_ptr<botapi::Session> session_;
   std::mutex mutex_;
   bool closed_ = false;

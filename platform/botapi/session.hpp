@@ -15,6 +15,7 @@
 
 #include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/call_observer.hpp"
+#include "platform/core/bounds.hpp"
 #include "platform/botapi/call_result.hpp"
 
 namespace hangar {
@@ -23,18 +24,16 @@ class MemoryMeter;
 
 namespace hangar::botapi {
 
-// Default cap on a response body; larger replies end as bad_response and the connection closes.
-constexpr std::size_t default_max_body_bytes = 8 * 1024 * 1024;
-// Calls queued behind the one in flight on the "calls" connection; past it a call fails at once
-// with outcome network and description "call queue full".
-constexpr std::size_t default_max_queued_calls = 10000;
 
 struct SessionOptions {
   Endpoint endpoint;
   std::string token;                               // secret: never logged
   std::shared_ptr<boost::asio::ssl::context> tls;  // required when endpoint.tls
-  std::size_t max_body_bytes = default_max_body_bytes;
-  std::size_t max_queued_calls = default_max_queued_calls;
+  // A larger response body ends as bad_response, and the connection closes.
+  std::size_t max_body_bytes = bounds::response_body_bytes;
+  // Calls queued behind the one in flight on the "calls" connection; past it a call fails at
+  // once with outcome network and description "call queue full".
+  std::size_t max_queued_calls = bounds::queued_calls_per_bot;
   std::chrono::milliseconds connect_timeout{10000};
   // The "calls" connection is let go once it has been idle this long (checked when a poll
   // starts), so a bot that has nothing to send holds only its poll connection.

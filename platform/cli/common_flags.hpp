@@ -33,7 +33,12 @@ class CommonFlags {
     std::string value;
     CLI::Option* option = nullptr;
   };
+  void apply_tuning(Settings& settings) const;
+
   std::vector<Given> given_;
+  // --tuning NAME=DURATION, repeatable (serve scope only); HANGAR_TUNING is a comma-separated list.
+  std::vector<std::string> tuning_;
+  CLI::Option* tuning_option_ = nullptr;
 };
 
 }  // namespace hangar::cli

@@ -1,16 +1,40 @@
 #pragma once
-// Everything `serve` (and `demo`) runs with: the common flags of CONTRACT.md after flag >
-// environment variable > default, plus the documented internal bounds.
+// Everything `serve` (and `demo`) runs with: the common flags of the README after flag >
+// environment variable > default, the timings that --tuning changes, and the documented
+// bounds (platform/core/bounds.hpp).
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "platform/core/bounds.hpp"
 
 namespace hangar {
 
 struct RestartIntensity {
   unsigned restarts = 5;
   std::chrono::milliseconds period{60000};
+};
+
+// The engine's timings. Each is a documented setting (the README's "Timings"), changed with
+// `--tuning NAME=DURATION` (platform/core/timings.hpp names them), so that tests run them at
+// millisecond scale instead of waiting for real seconds.
+struct Timings {
+  using ms = std::chrono::milliseconds;
+  ms poll_timeout{50000};             // getUpdates long poll; whole seconds on the wire
+  ms poll_margin{10000};              // a poll's request timeout on top of poll_timeout
+  ms min_empty_poll_interval{1000};   // between two empty polls: no spin against instant answers
+  ms call_timeout{30000};             // one Bot API call: connect, write and read
+  ms api_backoff_first{1000};         // after a failed start-up step or poll, doubling...
+  ms api_backoff_max{60000};          // ...up to this
+  ms outbox_retry_first{500};         // a transient failure of a send, doubling...
+  ms outbox_retry_max{30000};         // ...up to this (or the server's retry_after)
+  ms inbox_recheck{500};              // how often a bot with a full inbox looks again
+  ms storage_retry{1000};             // how soon a chat reads the inbox again after a failure
+  ms bad_response_log_interval{60000};  // a broken Bot API's replies are logged this seldom
+  ms config_poll_interval{500};       // how often serve looks for bot changes in SQLite
+  ms budget_watch_interval{10};       // how often the supervisor looks at budgets and the guard
+  ms chat_budget_window{60000};       // 3 budget stops of one chat within it dead-letter
 };
 
 struct Settings {
@@ -25,18 +49,16 @@ struct Settings {
   std::optional<std::uint64_t> memory_limit;
   RestartIntensity restart_intensity;
   unsigned quarantine_after = 3;
-  std::size_t events_per_bot = 10000;  // newest events kept per bot (not in CONTRACT.md)
+  std::size_t events_per_bot = bounds::events_per_bot;
   std::optional<std::string> ca_file;
   std::string log_level = "info";
+  Timings timings;
 
-  // Internal bounds, documented in the README.
-  std::chrono::seconds poll_timeout{50};              // getUpdates long-poll timeout
-  unsigned poll_limit = 100;                          // getUpdates limit
-  std::chrono::milliseconds min_empty_poll_interval{1000};  // no spin against instant replies
-  std::size_t inbox_limit = 10000;                    // per bot; polling pauses while full
-  std::size_t max_response_bytes = 8u << 20;          // Bot API response body cap
-  std::chrono::milliseconds config_poll_interval{500};  // how often serve looks for bot changes
-  std::uint64_t sqlite_heap_limit = 64ull << 20;      // SQLite's own heap, which no meter sees
+  // Bounds, documented in the README.
+  unsigned poll_limit = bounds::updates_per_poll;
+  std::size_t inbox_limit = bounds::inbox_updates_per_bot;
+  std::size_t max_response_bytes = bounds::response_body_bytes;
+  std::uint64_t sqlite_heap_limit = bounds::sqlite_heap_bytes;
 };
 
 }  // namespace hangar

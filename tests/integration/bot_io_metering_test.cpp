@@ -119,7 +119,7 @@ TEST_CASE("an outbox's retry timer runs with the outbox's meter current", "[mete
   auto status = std::make_shared<hangar::BotStatus>(1, "sim");
   auto session = open_session(io, sim, nullptr, status);
   auto bot = MemoryMeter::create();
-  auto outbox = std::make_shared<hangar::actors::Outbox>(io.context(), session, bot);
+  auto outbox = std::make_shared<hangar::actors::Outbox>(io.context(), session, hangar::Timings{}, bot);
 
   // The final result, and the meter current while it was handed over (on an io thread).
   auto finished = std::make_shared<std::promise<std::pair<std::string, MemoryMeter*>>>();

@@ -117,14 +117,14 @@ TEST_CASE_METHOD(Fixture, "an update that cannot be handled moves to the dead le
 
 TEST_CASE_METHOD(Fixture, "a bot keeps only its newest dead letters") {
   std::vector<InboxUpdate> batch;
-  const auto total = static_cast<std::int64_t>(dead_letters_per_bot) + 5;
+  const auto total = static_cast<std::int64_t>(hangar::bounds::dead_letters_per_bot) + 5;
   for (std::int64_t id = 1; id <= total; ++id) batch.push_back(update(id, 10));
   Transaction transaction(db);
   inbox.append(bot, batch);
   for (std::int64_t id = 1; id <= total; ++id) inbox.dead_letter(bot, id, "bad");
   transaction.commit();
 
-  CHECK(inbox.dead_letter_count(bot) == dead_letters_per_bot);
+  CHECK(inbox.dead_letter_count(bot) == hangar::bounds::dead_letters_per_bot);
   auto oldest = db.prepare("SELECT min(update_id) FROM dead_letters");
   REQUIRE(oldest.step());
   CHECK(oldest.column_int64(0) == 6);

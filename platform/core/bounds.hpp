@@ -1,0 +1,19 @@
+#pragma once
+// Every documented bound of Hangar (the README's "Bounds"), said once: the modules that enforce
+// one and the Settings that carry the adjustable ones both take their value from here.
+#include <cstddef>
+#include <cstdint>
+
+namespace hangar::bounds {
+
+constexpr std::size_t inbox_updates_per_bot = 10000;  // polling pauses while the inbox is full
+constexpr std::size_t response_body_bytes = 8u << 20;  // a Bot API response body
+constexpr std::size_t events_per_bot = 10000;          // newest events kept (--events-per-bot)
+constexpr std::size_t dead_letters_per_bot = 1000;     // newest dead letters kept
+constexpr std::size_t queued_calls_per_bot = 10000;    // calls waiting to be sent
+constexpr std::size_t updates_held_per_chat = 32;      // in a chat actor; the rest in the inbox
+constexpr std::size_t storage_jobs_per_transaction = 1024;
+constexpr std::uint64_t sqlite_heap_bytes = 64ull << 20;  // SQLite's own heap, which no meter sees
+constexpr unsigned updates_per_poll = 100;                // getUpdates limit
+
+}  // namespace hangar::bounds
