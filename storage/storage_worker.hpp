@@ -5,11 +5,11 @@
 // commits, and only then calls each job's completion. Reads go through the same queue, so they
 // see every write posted before them.
 //
-// Bounds: a batch holds at most max_batch jobs (bounds::storage_jobs_per_transaction by default). The queue itself is bounded
-// by its callers, who each keep a fixed number of jobs in flight (one inbox append per bot,
-// one handled update per chat); queued() is there to watch it. A BusyError (another process
-// holding the write lock past busy_timeout) makes the worker retry the batch's BEGIN or
-// COMMIT up to busy_retries times before failing the batch.
+// Bounds: a batch holds at most max_batch jobs (bounds::storage_jobs_per_transaction by default).
+// The queue itself is bounded by its callers, who each keep a fixed number of jobs in flight (one
+// inbox append per bot, one handled update per chat); queued() is there to watch it. A BusyError
+// (another process holding the write lock past busy_timeout) makes the worker retry the batch's
+// BEGIN or COMMIT up to busy_retries times before failing the batch.
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -22,18 +22,13 @@
 
 #include "platform/core/bounds.hpp"
 #include "storage/database.hpp"
+#include "storage/job_queue.hpp"
 
 namespace hangar::storage {
 
-class StorageWorker {
+class StorageWorker final : public JobQueue {
  public:
-  // Runs after the job's transaction committed, on the worker thread: keep it to a send.
-  using Completion = std::function<void()>;
-  // Runs inside the transaction; returns the completion (or an empty one).
-  using Job = std::function<Completion(Database&)>;
-  // Called instead of the completion when the job threw or the commit failed. A throwing job
-  // is rolled back to its savepoint; the rest of its batch still commits.
-  using Failure = std::function<void(const std::string& error)>;
+  // A throwing job is rolled back to its savepoint; the rest of its batch still commits.
 
   // Opens its own connection to `path` (which must already exist and be migrated).
   explicit StorageWorker(const std::string& path,
@@ -43,7 +38,7 @@ class StorageWorker {
   StorageWorker(const StorageWorker&) = delete;
   StorageWorker& operator=(const StorageWorker&) = delete;
 
-  void post(Job job, Failure failed = {});
+  void post(Job job, Failure failed = {}) override;
   // Blocks until everything posted before it has committed and its completions ran. Not
   // from the worker thread (a completion), which would wait for itself: throws StorageError.
   void flush();

@@ -8,11 +8,11 @@
 
 #include "actors/behaviors/behavior.hpp"
 #include "actors/chat/chat_actor.hpp"
-#include "actors/common/weak_handle.hpp"
 #include "actors/common/messages.hpp"
 #include "actors/common/metered_actor.hpp"
-#include "actors/outbox/outbox.hpp"
 #include "actors/common/stop_reason.hpp"
+#include "actors/common/weak_handle.hpp"
+#include "actors/outbox/outbox.hpp"
 #include "platform/botapi/session.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/units.hpp"
@@ -171,7 +171,7 @@ void count_inbox(BotSelf* self) {
   WeakActor me(self);
   self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
     InboxCount count{storage::InboxRepository(db).pending_count(bot_id)};
-    return storage::StorageWorker::Completion([me, count] { me.send(count); });
+    return storage::JobQueue::Completion([me, count] { me.send(count); });
   });
 }
 
@@ -203,7 +203,7 @@ void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
         BatchCommitted batch{{}, next_offset};
         for (auto& update : updates)
           if (fresh.count(update.update_id)) batch.updates.push_back(std::move(update));
-        return storage::StorageWorker::Completion(
+        return storage::JobQueue::Completion(
             [me, batch = std::move(batch)]() mutable { me.send(std::move(batch)); });
       },
       // Nothing was acknowledged: the Bot API sends the batch again after the backoff.
@@ -241,7 +241,7 @@ void on_api_reply(BotSelf* self, BotApiReply& reply) {
       auto bot_id = st.args.config.id;
       st.args.services->storage.post([bot_id, username](storage::Database& db) {
         storage::BotRuntimeRepository(db).set_username(bot_id, username);
-        return storage::StorageWorker::Completion();
+        return storage::JobQueue::Completion();
       });
       // Keep pending updates: they belong to the users and the inbox takes them.
       call_api(self, BotCall::delete_webhook, "deleteWebhook", {{"drop_pending_updates", false}});
@@ -323,7 +323,7 @@ void restore(BotSelf* self) {
     storage::InboxRepository inbox(db);
     BotRestored restored{inbox.next_offset(bot_id), inbox.pending_count(bot_id),
                          inbox.chats_with_pending(bot_id)};
-    return storage::StorageWorker::Completion(
+    return storage::JobQueue::Completion(
         [me, restored = std::move(restored)]() mutable { me.send(std::move(restored)); });
   });
 }
@@ -337,13 +337,12 @@ caf::behavior bot_actor(BotSelf* self, BotArgs args) {
   botapi::SessionOptions options;
   options.endpoint = *botapi::parse_api_url(st.args.config.api_url.value_or(settings.api_url));
   options.token = st.args.config.token;
-  options.tls = st.args.services->tls;
   options.max_body_bytes = settings.max_response_bytes;
   options.observer = st.args.status;
   options.meter = st.args.meter;
-  st.session = botapi::Session::create(st.args.services->io, std::move(options));
-  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session, settings.timings,
-                                       st.args.meter);
+  st.session = st.args.services->open_session(std::move(options));
+  st.outbox =
+      std::make_shared<Outbox>(st.args.services->io, st.session, settings.timings, st.args.meter);
   set_state(self, BotState::starting);
   self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
   restore(self);

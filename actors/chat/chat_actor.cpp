@@ -4,14 +4,14 @@
 #include <optional>
 
 #include "actors/chat/chat_window.hpp"
-#include "actors/common/weak_handle.hpp"
 #include "actors/common/event_log.hpp"
 #include "actors/common/messages.hpp"
 #include "actors/common/metered_actor.hpp"
 #include "actors/common/stop_reason.hpp"
+#include "actors/common/weak_handle.hpp"
 #include "platform/core/log.hpp"
-#include "storage/chat_state_repository.hpp"
 #include "platform/core/wall_clock.hpp"
+#include "storage/chat_state_repository.hpp"
 #include "storage/inbox_repository.hpp"
 
 namespace hangar::actors {
@@ -71,7 +71,7 @@ void fetch(ChatSelf* self, bool with_state) {
   auto limit = st.window.capacity();
   WeakActor me(self);
   st.args.services->storage.post(
-      [=](storage::Database& db) -> storage::StorageWorker::Completion {
+      [=](storage::Database& db) -> storage::JobQueue::Completion {
         ChatLoaded loaded;
         if (with_state && chat_id)
           loaded.state = storage::ChatStateRepository(db).load(bot_id, *chat_id);
@@ -137,7 +137,7 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
   const Settings& settings = st.args.services->settings;
   WeakActor me(self);
   st.args.services->storage.post(
-      [=, &settings](storage::Database& db) -> storage::StorageWorker::Completion {
+      [=, &settings](storage::Database& db) -> storage::JobQueue::Completion {
         storage::InboxRepository inbox(db);
         if (set_aside) {
           inbox.dead_letter(bot_id, update_id, set_aside->detail);

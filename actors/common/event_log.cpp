@@ -37,7 +37,7 @@ void record_event(const Services& services, storage::Event event) {
   const Settings& settings = services.settings;
   services.storage.post([&settings, event = std::move(event)](storage::Database& db) {
     append_event(db, settings, event);
-    return storage::StorageWorker::Completion();
+    return storage::JobQueue::Completion();
   });
 }
 

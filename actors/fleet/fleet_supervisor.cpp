@@ -4,16 +4,16 @@
 #include <optional>
 
 #include "actors/bot/bot_actor.hpp"
-#include "actors/common/weak_handle.hpp"
 #include "actors/common/event_log.hpp"
-#include "actors/fleet/memory_guard.hpp"
 #include "actors/common/messages.hpp"
-#include "actors/fleet/restart_policy.hpp"
 #include "actors/common/stop_reason.hpp"
-#include "platform/memory/heap_trimmer.hpp"
+#include "actors/common/weak_handle.hpp"
+#include "actors/fleet/memory_guard.hpp"
+#include "actors/fleet/restart_policy.hpp"
 #include "platform/core/log.hpp"
-#include "platform/memory/memory_meter.hpp"
 #include "platform/core/units.hpp"
+#include "platform/memory/heap_trimmer.hpp"
+#include "platform/memory/memory_meter.hpp"
 #include "storage/bot_runtime_repository.hpp"
 
 namespace hangar::actors {
@@ -92,7 +92,7 @@ void count_restart(SupervisorSelf* self, const ManagedBot& bot, RestartReason re
   if (auto status = self->state.services->fleet.find(id)) status->count_restart(reason);
   self->state.services->storage.post([id](storage::Database& db) {
     storage::BotRuntimeRepository(db).add_restart(id);
-    return storage::StorageWorker::Completion();
+    return storage::JobQueue::Completion();
   });
   record_event(*self->state.services, std::move(event));
 }
@@ -206,7 +206,7 @@ void restart_under_policy(SupervisorSelf* self, ManagedBot& bot, const std::stri
       record_event(*self->state.services, bot_event(bot, "quarantine", reason, std::move(detail)));
       self->state.services->storage.post([id](storage::Database& db) {
         storage::BotRepository(db).set_quarantined(id, true);
-        return storage::StorageWorker::Completion();
+        return storage::JobQueue::Completion();
       });
       break;
     }
@@ -322,11 +322,11 @@ void check_config(SupervisorSelf* self) {
   self->state.services->storage.post([seen, me](storage::Database& db) {
     storage::BotRepository bots(db);
     auto version = bots.config_version();
-    if (version == seen) return storage::StorageWorker::Completion();
+    if (version == seen) return storage::JobQueue::Completion();
     FleetConfig fleet{version, bots.list(), {}};
     storage::BotRuntimeRepository runtimes(db);
     for (const auto& bot : fleet.bots) fleet.runtimes.push_back(runtimes.load(bot.id));
-    return storage::StorageWorker::Completion(
+    return storage::JobQueue::Completion(
         [me, fleet = std::move(fleet)]() mutable { me.send(std::move(fleet)); });
   });
 }

@@ -8,11 +8,11 @@
 #include <caf/all.hpp>
 
 #include "actors/fleet/fleet_supervisor.hpp"
-#include "platform/http/server.hpp"
+#include "platform/botapi/tls_context.hpp"
 #include "platform/core/io_runtime.hpp"
 #include "platform/core/log.hpp"
+#include "platform/http/server.hpp"
 #include "platform/rest/rest_handler.hpp"
-#include "platform/botapi/tls_context.hpp"
 #include "storage/database.hpp"
 #include "storage/instance_lock.hpp"
 #include "storage/settings_repository.hpp"
@@ -73,7 +73,7 @@ struct ServeRuntime::Parts {
   explicit Parts(const Settings& settings)
       : storage(settings.db_path),
         io(1),
-        services{settings, storage, io.context(), make_tls(settings), fleet},
+        services{settings, storage, io.context(), session_factory(io.context(), settings), fleet},
         system(config),
         supervisor(actors::spawn_fleet_supervisor(system, services)),
         api(fleet, storage, settings),
@@ -90,12 +90,19 @@ struct ServeRuntime::Parts {
     return options;
   }
 
-  static std::shared_ptr<boost::asio::ssl::context> make_tls(const Settings& settings) {
+  // Real sessions on the io threads, sharing the process's one TLS context.
+  static actors::SessionFactory session_factory(boost::asio::io_context& io,
+                                                const Settings& settings) {
+    std::shared_ptr<boost::asio::ssl::context> tls;
     try {
-      return botapi::make_client_tls_context(settings.ca_file);
+      tls = botapi::make_client_tls_context(settings.ca_file);
     } catch (const std::exception& error) {
       throw StartupError(error.what());
     }
+    return [&io, tls](botapi::SessionOptions options) {
+      options.tls = tls;
+      return botapi::Session::create(io, std::move(options));
+    };
   }
 
   // Declared in dependency order: members are destroyed in reverse, so the actors end before

@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "platform/core/log.hpp"
+#include "platform/http/url_encoding.hpp"
 #include "platform/memory/memory_meter.hpp"
 #include "platform/memory/process_figures.hpp"
 #include "platform/rest/bots_endpoints.hpp"
 #include "platform/rest/events_endpoint.hpp"
 #include "platform/rest/request.hpp"
-#include "platform/http/url_encoding.hpp"
 #include "storage/settings_repository.hpp"
 
 namespace hangar::rest {
@@ -144,7 +144,7 @@ http::Response answer(rest::ReadContext& context, const http::Request& request,
 
 }  // namespace
 
-RestHandler::RestHandler(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings)
+RestHandler::RestHandler(FleetStatus& fleet, storage::JobQueue& worker, Settings settings)
     : fleet_(fleet), worker_(worker), settings_(std::move(settings)) {}
 
 http::Handler RestHandler::handler() {
@@ -152,7 +152,8 @@ http::Handler RestHandler::handler() {
                 http::Respond respond) { handle(std::move(request), context, std::move(respond)); };
 }
 
-void RestHandler::handle(http::Request&& request, const http::RequestContext&, http::Respond respond) {
+void RestHandler::handle(http::Request&& request, const http::RequestContext&,
+                         http::Respond respond) {
   auto shared = std::make_shared<const http::Request>(std::move(request));
   const auto path = http::target_path(shared->target());
   if (path == "/api" || path.substr(0, 5) == "/api/") return answer_api(shared, respond);
@@ -189,7 +190,7 @@ void RestHandler::answer_api(std::shared_ptr<const http::Request> request, http:
 
   worker_.post(
       [this, request, respond, credential = *credential,
-       endpoint = route(*request)](storage::Database& db) -> storage::StorageWorker::Completion {
+       endpoint = route(*request)](storage::Database& db) -> storage::JobQueue::Completion {
         rest::ReadContext context{db, fleet_, settings_};
         auto response =
             std::make_shared<http::Response>(answer(context, *request, credential, endpoint));

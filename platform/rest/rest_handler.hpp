@@ -9,11 +9,11 @@
 // before destroying it.
 #include <string>
 
-#include "platform/status/fleet_status.hpp"
+#include "platform/core/settings.hpp"
 #include "platform/http/server.hpp"
 #include "platform/rest/metrics_exposition.hpp"
-#include "platform/core/settings.hpp"
-#include "storage/storage_worker.hpp"
+#include "platform/status/fleet_status.hpp"
+#include "storage/job_queue.hpp"
 
 namespace hangar::rest {
 
@@ -23,7 +23,7 @@ class RestHandler {
  public:
   // From `settings`: the metrics token (when set, /metrics needs it as a Bearer token) and the
   // defaults a bot follows when it names none (API URL, memory budgets).
-  RestHandler(FleetStatus& fleet, storage::StorageWorker& worker, Settings settings);
+  RestHandler(FleetStatus& fleet, storage::JobQueue& worker, Settings settings);
 
   void handle(http::Request&& request, const http::RequestContext& context, http::Respond respond);
   // For HttpServer: calls handle() on this object, which must outlive the server.
@@ -34,7 +34,7 @@ class RestHandler {
   void answer_api(std::shared_ptr<const http::Request> request, http::Respond respond);
 
   FleetStatus& fleet_;
-  storage::StorageWorker& worker_;
+  storage::JobQueue& worker_;
   Settings settings_;
 };
 
