@@ -1,5 +1,5 @@
 #pragma once
-// The common flags of CONTRACT.md and their environment variables, turned into Settings:
+// The common flags of the README and their environment variables, turned into Settings:
 // a flag beats its variable, the variable beats the default. Values are validated after
 // parsing, naming the flag or the variable they came from.
 #include <string>

@@ -15,7 +15,7 @@ struct LevelName {
   spdlog::level::level_enum level;
 };
 
-// The names CONTRACT.md's --log-level takes; the log lines use the same ones, so spdlog's
+// The names --log-level takes (README); the log lines use the same ones, so spdlog's
 // "warning" prints as "warn".
 constexpr std::array<LevelName, 4> level_names = {{{"debug", spdlog::level::debug},
                                                    {"info", spdlog::level::info},

@@ -1,5 +1,5 @@
 #pragma once
-// The value grammar of CONTRACT.md: DURATION (`250ms`, `2s`, `10m`, `1h30m`) and SIZE (plain
+// The value grammar of the README: DURATION (`250ms`, `2s`, `10m`, `1h30m`) and SIZE (plain
 // bytes or a number with KiB, MiB, GiB).
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// /metrics: every metric of CONTRACT.md in the Prometheus text format 0.0.4. Bots are labelled
+// /metrics: every metric the README lists, in the Prometheus text format 0.0.4. Bots are labelled
 // by name; no label ever carries a token.
 #include <cstdint>
 #include <string>

@@ -15,7 +15,7 @@ using namespace hangar::test;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// CONTRACT.md: a running serve follows a CLI change within 2 s.
+// README: a running serve follows a CLI change within 2 s.
 constexpr auto follow_time = 2s;
 
 void run_ok(const HangarServer& server, const std::vector<std::string>& args) {

@@ -180,7 +180,7 @@ TEST_CASE("a bot restarting too often backs off, is quarantined across serve res
   run_ok(server, {"bot", "enable", "spiky"});
   CHECK(wait_until([&] { return state_of(server) == "running"; }, 10s, 20ms));
   const double running_after_s = std::chrono::duration<double>(Clock::now() - enabled_at).count();
-  CHECK(running_after_s <= 5.0);  // CONTRACT.md: serve follows a CLI change within 2 s
+  CHECK(running_after_s <= 5.0);  // README: serve follows a CLI change within 2 s
 
   std::vector<std::string> examples;
   const bool all_answered =
