@@ -1,5 +1,6 @@
 #pragma once
-// The classified outcome of one Bot API call, as the `outcome` label of the README's metrics names it.
+// The classified outcome of one Bot API call, as the `outcome` label of the README's metrics names
+// it.
 #include <chrono>
 #include <optional>
 #include <string>
