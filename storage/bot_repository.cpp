@@ -133,7 +133,7 @@ bool BotRepository::set_enabled(std::int64_t id, bool enabled) {
     Event lift;
     lift.at_ms = now_ms();
     lift.bot_id = id;
-    lift.kind = "lift";
+    lift.kind = EventKind::lift;
     lift.reason = "enable";
     lift.detail = "quarantine lifted by enabling the bot";
     EventRepository(db_).append(lift);

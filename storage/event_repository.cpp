@@ -43,7 +43,7 @@ std::int64_t EventRepository::append(const Event& event) {
       .bind(1, event.at_ms)
       .bind(2, event.bot_id)
       .bind(3, event.chat_id)
-      .bind(4, event.kind)
+      .bind(4, to_string(event.kind))
       .bind(5, event.reason)
       .bind(6, event.live_bytes)
       .bind(7, event.budget)
@@ -69,7 +69,7 @@ std::int64_t EventRepository::append(const Event& event) {
 std::vector<Event> EventRepository::list(const EventFilter& filter) {
   auto row = db_.prepare(list_sql[filter.bot_id.has_value()][filter.kind.has_value()].c_str());
   if (filter.bot_id) row.bind(1, *filter.bot_id);
-  if (filter.kind) row.bind(2, *filter.kind);
+  if (filter.kind) row.bind(2, to_string(*filter.kind));
   row.bind(3, filter.before_id.value_or(std::numeric_limits<std::int64_t>::max()));
   row.bind(4, std::clamp<std::int64_t>(
                   static_cast<std::int64_t>(std::min<std::size_t>(filter.limit, max_page)), 1,
@@ -81,7 +81,9 @@ std::vector<Event> EventRepository::list(const EventFilter& filter) {
     event.at_ms = row.column_int64(1);
     event.bot_id = row.column_optional_int64(2);
     event.chat_id = row.column_optional_int64(3);
-    event.kind = row.column_text(4);
+    const auto kind = event_kind_from(row.column_text(4));
+    if (!kind) throw StorageError("event " + std::to_string(event.id) + " has an unknown kind");
+    event.kind = *kind;
     event.reason = row.column_text(5);
     event.live_bytes = row.column_optional_int64(6);
     event.budget = row.column_optional_int64(7);

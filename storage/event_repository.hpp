@@ -8,6 +8,7 @@
 
 #include "platform/core/bounds.hpp"
 #include "storage/database.hpp"
+#include "storage/event_kind.hpp"
 
 namespace hangar::storage {
 
@@ -16,7 +17,7 @@ struct Event {
   std::int64_t at_ms = 0;  // since the epoch, UTC
   std::optional<std::int64_t> bot_id;
   std::optional<std::int64_t> chat_id;
-  std::string kind;    // "restart", "backoff", "quarantine", "dead_letter", ...
+  EventKind kind = EventKind::restart;
   std::string reason;  // "budget", "crash", "config", ...
   std::optional<std::int64_t> live_bytes;
   std::optional<std::int64_t> budget;
@@ -29,7 +30,7 @@ struct Event {
 
 struct EventFilter {
   std::optional<std::int64_t> bot_id;
-  std::optional<std::string> kind;
+  std::optional<EventKind> kind;
   std::optional<std::int64_t> before_id;  // paging cursor: events with id < before_id
   std::size_t limit = 100;
 };

@@ -1,14 +1,14 @@
 #pragma once
 // One bot token: owns its Bot API session (poll and calls connections) and its outbox, calls
-// getMe and deleteWebhook, then long-polls getUpdates. Each batch is committed to the bot's
-// inbox before the next offset confirms it; then each update goes to its chat's actor, spawned
-// on demand and retired after the idle timeout. When the actor ends, its session, outbox and
-// chats end with it. A chat that crashes or passes its memory budget is replaced at once; the
-// third time in a row (crashes) or within a minute (budget) its update in hand is set aside.
+// getMe and deleteWebhook, then long-polls getUpdates (poller.cpp). Each batch is committed to
+// the bot's inbox before the next offset confirms it; then each update goes to its chat's actor,
+// spawned on demand and retired after the idle timeout (chat_supervision.cpp). When the actor
+// ends, its session, outbox and chats end with it.
 #include <memory>
 
-#include <caf/all.hpp>
+#include <caf/local_actor.hpp>
 
+#include "actors/bot/bot_protocol.hpp"
 #include "actors/common/services.hpp"
 #include "storage/bot_repository.hpp"
 
@@ -22,6 +22,6 @@ struct BotArgs {
 };
 
 // Spawns the bot actor, monitored by `parent` (the fleet supervisor).
-caf::actor spawn_bot_actor(caf::event_based_actor* parent, BotArgs args);
+BotActor spawn_bot_actor(caf::local_actor* parent, BotArgs args);
 
 }  // namespace hangar::actors

@@ -5,7 +5,6 @@
 
 #include "actors/chat/chat_window.hpp"
 #include "actors/common/event_log.hpp"
-#include "actors/common/messages.hpp"
 #include "actors/common/metered_actor.hpp"
 #include "actors/common/stop_reason.hpp"
 #include "actors/common/weak_handle.hpp"
@@ -18,7 +17,40 @@ namespace hangar::actors {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// What a chat actor read from storage when it started or ran out of updates in memory.
+struct ChatLoaded {
+  std::optional<std::string> state;  // set only on the first load
+  std::vector<storage::InboxUpdate> pending;
+  bool failed = false;  // the storage job failed; nothing was read
+};
+
+// The final outcome of one call of the reaction in hand.
+struct ActionDone {
+  botapi::CallResult result;
+};
+
+}  // namespace
+}  // namespace hangar::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatLoaded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ActionDone)
+
+namespace hangar::actors {
+namespace {
+
+using marked_atom = caf::atom_constant<caf::atom("marked")>;  // the update in hand is done
+using idle_timer_atom = caf::atom_constant<caf::atom("idletimer")>;
+using act_now_atom = caf::atom_constant<caf::atom("actnow")>;        // a reaction's delay is over
+using refetch_atom = caf::atom_constant<caf::atom("refetch")>;       // read the inbox again
+using bot_budget_atom = caf::atom_constant<caf::atom("botbudget")>;  // look at the bot's again
+
+using ChatImpl = ChatActor::extend<caf::reacts_to<ChatLoaded>, caf::reacts_to<ActionDone>,
+                                   caf::reacts_to<marked_atom>, caf::reacts_to<idle_timer_atom>,
+                                   caf::reacts_to<act_now_atom>, caf::reacts_to<refetch_atom>,
+                                   caf::reacts_to<bot_budget_atom>>;
+
+// The actor clock, which an actor test drives by hand.
+using Clock = caf::actor_clock::clock_type;
 // How often a chat whose bot is past its budget looks again (the supervisor restarts the bot
 // within about as long; a budget raised meanwhile lets the chat go on).
 constexpr std::chrono::milliseconds bot_budget_recheck{10};
@@ -33,7 +65,7 @@ struct ChatActorState {
   std::optional<telegram::Update> current;  // the update in hand
   Reaction reaction;
   std::size_t next_action = 0;
-  Clock::time_point last_activity = Clock::now();
+  Clock::time_point last_activity;
   bool idle_timer_armed = false;
   bool budget_recheck_armed = false;
 
@@ -46,7 +78,7 @@ struct ChatActorState {
   }
 };
 
-using ChatSelf = caf::stateful_actor<ChatActorState, MeteredActor>;
+using ChatSelf = caf::stateful_actor<ChatActorState, Metered<ChatImpl::base>>;
 
 telegram::Update from_inbox(const storage::InboxUpdate& row) {
   try {
@@ -69,7 +101,7 @@ void fetch(ChatSelf* self, bool with_state) {
   auto chat_id = st.chat_id();
   auto after = st.window.last_taken();
   auto limit = st.window.capacity();
-  WeakActor me(self);
+  WeakHandle<ChatImpl> me(self);
   st.args.services->storage.post(
       [=](storage::Database& db) -> storage::JobQueue::Completion {
         ChatLoaded loaded;
@@ -88,7 +120,7 @@ void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
   auto& st = self->state;
   if (st.idle_timer_armed) return;
   st.idle_timer_armed = true;
-  self->delayed_send(self, after, idle_atom::value);
+  self->delayed_send(self, after, idle_timer_atom::value);
 }
 
 void handle(ChatSelf* self, const telegram::Update& update);
@@ -105,7 +137,7 @@ bool waiting_for_bot_budget(ChatSelf* self) {
   if (!bot || !bot->over_budget_since()) return false;
   if (!self->state.budget_recheck_armed) {
     self->state.budget_recheck_armed = true;
-    self->delayed_send(self, bot_budget_recheck, budget_atom::value);
+    self->delayed_send(self, bot_budget_recheck, bot_budget_atom::value);
   }
   return true;
 }
@@ -135,7 +167,7 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
   auto chat_id = st.chat_id();
   auto update_id = st.current->update_id;
   const Settings& settings = st.args.services->settings;
-  WeakActor me(self);
+  WeakHandle<ChatImpl> me(self);
   st.args.services->storage.post(
       [=, &settings](storage::Database& db) -> storage::JobQueue::Completion {
         storage::InboxRepository inbox(db);
@@ -143,7 +175,7 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
           inbox.dead_letter(bot_id, update_id, set_aside->detail);
           append_event(
               db, settings,
-              make_event(bot_id, chat_id, "dead_letter", set_aside->reason,
+              make_event(bot_id, chat_id, storage::EventKind::dead_letter, set_aside->reason,
                          "update " + std::to_string(update_id) + ": " + set_aside->detail));
         } else {
           inbox.mark_handled(bot_id, update_id);
@@ -160,7 +192,7 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
 void act(ChatSelf* self) {
   auto& st = self->state;
   if (st.next_action < st.reaction.actions.size()) {
-    WeakActor me(self);
+    WeakHandle<ChatImpl> me(self);
     st.args.outbox->send(st.reaction.actions[st.next_action++], [me](botapi::CallResult result) {
       me.send(ActionDone{std::move(result)});
     });
@@ -177,8 +209,10 @@ bool stopped_over_budget(ChatSelf* self) {
   const auto crossed = meter ? meter->over_budget_since() : std::nullopt;
   if (!crossed) return false;
   auto& st = self->state;
-  auto event = make_event(st.args.bot_id, st.chat_id(), "restart", "budget");
-  add_budget_stop(event, meter->total_bytes(), meter->budget(), *crossed, Clock::now());
+  auto event = make_event(st.args.bot_id, st.chat_id(), storage::EventKind::restart, "budget");
+  // The meter dates the crossing on the steady clock, so the stop is dated on it too.
+  add_budget_stop(event, meter->total_bytes(), meter->budget(), *crossed,
+                  std::chrono::steady_clock::now());
   spdlog::warn("bot {} chat {}: {}", st.args.bot_status->name(), st.args.chat_key, event.detail);
   record_event(*st.args.services, std::move(event));
   self->quit(make_error(StopReason::over_budget));
@@ -187,7 +221,7 @@ bool stopped_over_budget(ChatSelf* self) {
 
 void handle(ChatSelf* self, const telegram::Update& update) {
   auto& st = self->state;
-  st.last_activity = Clock::now();
+  st.last_activity = self->clock().now();
   if (st.status) st.status->last_active_ms.store(now_ms(), std::memory_order_relaxed);
   if (st.args.set_aside) {
     // This update stopped the chat's previous actors: set it aside and move on.
@@ -200,7 +234,7 @@ void handle(ChatSelf* self, const telegram::Update& update) {
   if (stopped_over_budget(self)) return;
   st.next_action = 0;
   if (st.reaction.delay.count() > 0)
-    self->delayed_send(self, st.reaction.delay, act_atom::value);
+    self->delayed_send(self, st.reaction.delay, act_now_atom::value);
   else
     act(self);
 }
@@ -214,7 +248,7 @@ void on_marked(ChatSelf* self) {
   if (st.args.after_crash) {
     // Handled something after crashing: the streak is over.
     st.args.after_crash = false;
-    self->send(st.args.bot, healthy_atom::value, st.args.chat_key);
+    self->send(st.args.bot, ChatRecovered{st.args.chat_key});
   }
   pump(self);
 }
@@ -225,8 +259,8 @@ bool busy(ChatSelf* self) {
 
 // Only the bot knows whether an update is on its way here; it answers with retire_atom.
 void offer_retirement(ChatSelf* self) {
-  self->send(self->state.args.bot, idle_atom::value, self->state.args.chat_key,
-             self->state.window.last_taken());
+  self->send(self->state.args.bot,
+             ChatIdle{self->state.args.chat_key, self->state.window.last_taken()});
 }
 
 void on_idle_timer(ChatSelf* self) {
@@ -235,7 +269,7 @@ void on_idle_timer(ChatSelf* self) {
   if (busy(self)) return;  // pump re-arms when idle again
   auto timeout = st.args.services->settings.chat_idle_timeout;
   auto idle_for =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - st.last_activity);
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - st.last_activity);
   if (idle_for < timeout) {
     arm_idle_timer(self, timeout - idle_for);
     return;
@@ -243,10 +277,11 @@ void on_idle_timer(ChatSelf* self) {
   offer_retirement(self);
 }
 
-caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
+ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
   self->meter(args.meter);  // first: the rest of the actor's life is charged to it
   auto& st = self->state;
   st.args = std::move(args);
+  st.last_activity = self->clock().now();
   st.behavior = make_behavior(st.args.behavior);
   if (st.chat_id()) {
     st.status = st.args.bot_status->add_chat(st.args.chat_key, st.args.meter);
@@ -268,7 +303,7 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
             self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
           else
             self->delayed_send(self, st.args.services->settings.timings.storage_retry,
-                               recheck_atom::value);
+                               refetch_atom::value);
           return;
         }
         if (loaded.state) {
@@ -281,9 +316,9 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
         st.window.end_fetch(std::move(updates));
         pump(self);
       },
-      [=](act_atom) { act(self); },
-      [=](recheck_atom) { pump(self); },
-      [=](budget_atom) {
+      [=](act_now_atom) { act(self); },
+      [=](refetch_atom) { pump(self); },
+      [=](bot_budget_atom) {
         self->state.budget_recheck_armed = false;
         pump(self);
       },
@@ -298,7 +333,7 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
         act(self);
       },
       [=](marked_atom) { on_marked(self); },
-      [=](idle_atom) { on_idle_timer(self); },
+      [=](idle_timer_atom) { on_idle_timer(self); },
       // The memory guard wants idle chats gone now, not at their idle timeout.
       [=](evict_atom) {
         if (!busy(self)) offer_retirement(self);
@@ -309,7 +344,7 @@ caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
 
 }  // namespace
 
-caf::actor spawn_chat_actor(caf::event_based_actor* parent, ChatArgs args) {
+ChatActor spawn_chat_actor(caf::local_actor* parent, ChatArgs args) {
   return parent->spawn<caf::monitored>(chat_actor, std::move(args));
 }
 

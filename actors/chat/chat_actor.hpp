@@ -12,11 +12,13 @@
 #include <optional>
 #include <string>
 
-#include <caf/all.hpp>
+#include <caf/local_actor.hpp>
 
 #include "actors/behaviors/behavior.hpp"
-#include "actors/outbox/outbox.hpp"
+#include "actors/bot/bot_protocol.hpp"
+#include "actors/chat/chat_protocol.hpp"
 #include "actors/common/services.hpp"
+#include "actors/outbox/outbox.hpp"
 
 namespace hangar::actors {
 
@@ -33,7 +35,7 @@ struct SetAside {
 
 struct ChatArgs {
   const Services* services = nullptr;
-  caf::actor bot;
+  BotActor bot;
   std::int64_t bot_id = 0;
   std::int64_t chat_key = 0;  // the chat id, or chatless_key
   BehaviorSpec behavior;
@@ -45,7 +47,7 @@ struct ChatArgs {
   std::optional<SetAside> set_aside;
 };
 
-// Spawns the chat actor, monitored by `parent` (the bot actor).
-caf::actor spawn_chat_actor(caf::event_based_actor* parent, ChatArgs args);
+// Spawns the chat actor, monitored by `parent` (its bot).
+ChatActor spawn_chat_actor(caf::local_actor* parent, ChatArgs args);
 
 }  // namespace hangar::actors

@@ -6,12 +6,12 @@
 namespace hangar::actors {
 
 storage::Event make_event(std::int64_t bot_id, std::optional<std::int64_t> chat_id,
-                          std::string kind, std::string reason, std::string detail) {
+                          storage::EventKind kind, std::string reason, std::string detail) {
   storage::Event event;
   event.at_ms = now_ms();
   event.bot_id = bot_id;
   event.chat_id = chat_id;
-  event.kind = std::move(kind);
+  event.kind = kind;
   event.reason = std::move(reason);
   event.detail = std::move(detail);
   return event;

@@ -14,7 +14,7 @@ namespace hangar::actors {
 
 // An event about a bot (and one of its chats), stamped now.
 storage::Event make_event(std::int64_t bot_id, std::optional<std::int64_t> chat_id,
-                          std::string kind, std::string reason, std::string detail = {});
+                          storage::EventKind kind, std::string reason, std::string detail = {});
 
 // Adds what a budget stop records: the bytes held and the budget, when the budget was crossed and
 // when the actor was stopped, and a detail line saying so.

@@ -1,10 +1,11 @@
 #pragma once
 // An event-based actor whose heap is metered: everything allocated while it handles messages
 // (its behaviour function, handlers, state growth, messages it sends, timers it arms) is
-// charged to its MemoryMeter. Use it as the base of a function-based stateful actor:
+// charged to its MemoryMeter. Use it as the base of a function-based stateful actor, typed or
+// not:
 //
-//   using ChatSelf = caf::stateful_actor<ChatActorState, MeteredActor>;
-//   caf::behavior chat_actor(ChatSelf* self, ChatArgs args) {
+//   using ChatSelf = caf::stateful_actor<ChatState, Metered<ChatImpl::base>>;
+//   ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
 //     self->meter(args.meter);  // first thing: the rest of this call is charged to it
 //     ...
 //
@@ -15,14 +16,16 @@
 #include <utility>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/resumable.hpp>
 
 #include "platform/memory/memory_meter.hpp"
 
 namespace hangar::actors {
 
-class MeteredActor : public caf::event_based_actor {
+template <class Base>
+class Metered : public Base {
  public:
-  using caf::event_based_actor::event_based_actor;
+  using Base::Base;
 
   // Attaches the meter; call it from inside the actor (its behaviour function or a handler),
   // since it also switches the current meter of the running resume().
@@ -34,13 +37,16 @@ class MeteredActor : public caf::event_based_actor {
 
   // CAF's one remaining hook around message handling (profiler hooks are compiled out of
   // Debian's build): every batch of messages runs with this actor's meter current.
-  resume_result resume(caf::execution_unit* unit, size_t max_throughput) override {
+  caf::resumable::resume_result resume(caf::execution_unit* unit, size_t max_throughput) override {
     MeterScope scope(meter_.get());
-    return caf::event_based_actor::resume(unit, max_throughput);
+    return Base::resume(unit, max_throughput);
   }
 
  private:
   std::shared_ptr<MemoryMeter> meter_;
 };
+
+// The dynamically typed form, for actors without a protocol of their own (tests).
+using MeteredActor = Metered<caf::event_based_actor>;
 
 }  // namespace hangar::actors

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <optional>
 
-#include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/exit_reason.hpp>
@@ -30,12 +29,12 @@ inline std::optional<StopReason> stop_reason_of(const caf::error& error) {
   return static_cast<StopReason>(error.code());
 }
 
-// Tells `actor` to exit with `reason` ahead of the messages already in its mailbox (anon_send_exit
-// queues behind them, so a chat with a backlog would keep running it).
-inline void stop_now(const caf::actor& actor, caf::error reason) {
+// Tells `actor` to exit with `reason` ahead of the messages already in its mailbox (an exit
+// message sent the usual way queues behind them, so a chat with a backlog would keep running it).
+inline void stop_now(const caf::strong_actor_ptr& actor, caf::error reason) {
   if (!actor) return;
   actor->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
-                 caf::make_message(caf::exit_msg{actor.address(), std::move(reason)}), nullptr);
+                 caf::make_message(caf::exit_msg{actor->address(), std::move(reason)}), nullptr);
 }
 
 }  // namespace hangar::actors

@@ -1,22 +1,27 @@
 #pragma once
 // Turns a completion that runs on another thread (Asio, the storage worker) into a message to
-// an actor. Only a weak handle is captured: an actor that has ended is not kept alive by
-// pending I/O, and the result is dropped.
+// the actor that started the work. Only a weak handle is captured: an actor that has ended is
+// not kept alive by pending I/O, and the result is dropped. Typed on the actor's own interface
+// (its protocol plus its private messages), so the compiler checks every such send.
 #include <utility>
 
-#include <caf/all.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
 
 namespace hangar::actors {
 
-class WeakActor {
+template <class Handle>
+class WeakHandle {
  public:
+  // From inside the actor: `WeakHandle<Impl> me(self);`
   template <class Self>
-  explicit WeakActor(Self* self) : weak_(self->ctrl()) {}
+  explicit WeakHandle(Self* self) : weak_(self->ctrl()) {}
 
   template <class... Ts>
   void send(Ts&&... xs) const {
     if (auto strong = weak_.lock())
-      caf::anon_send(caf::actor_cast<caf::actor>(strong), std::forward<Ts>(xs)...);
+      caf::anon_send(caf::actor_cast<Handle>(strong), std::forward<Ts>(xs)...);
   }
 
  private:

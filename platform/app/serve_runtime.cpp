@@ -113,7 +113,7 @@ struct ServeRuntime::Parts {
   actors::Services services;
   caf::actor_system_config config = actor_config();
   caf::actor_system system;
-  caf::actor supervisor;
+  actors::FleetSupervisor supervisor;
   rest::RestHandler api;
   http::HttpServer server;
 };

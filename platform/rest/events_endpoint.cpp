@@ -28,8 +28,9 @@ storage::EventFilter filter_of(storage::BotRepository& bots, const Query& query)
     filter.bot_id = found->id;
   }
   if (auto kind = query.get("kind")) {
-    if (kind->empty()) throw bad_parameter("kind", "must not be empty");
-    filter.kind = *kind;
+    filter.kind = storage::event_kind_from(*kind);
+    if (!filter.kind)
+      throw bad_parameter("kind", "must be one of " + std::string(storage::event_kind_names()));
   }
   return filter;
 }
@@ -56,7 +57,7 @@ nlohmann::json list_events(ReadContext& context, const Query& query) {
         {"bot", name_of(event.bot_id)},
         {"bot_id", optional_json(event.bot_id)},
         {"chat", optional_json(event.chat_id)},
-        {"kind", event.kind},
+        {"kind", storage::to_string(event.kind)},
         {"reason", event.reason},
         {"live_bytes", optional_json(event.live_bytes)},
         {"budget", optional_json(event.budget)},

@@ -290,7 +290,7 @@ TEST_CASE("events, newest first, filtered by bot and kind, paged") {
       storage::Event e;
       e.at_ms = 1700000000000;
       e.bot_id = bot;
-      e.kind = kind;
+      e.kind = storage::event_kind_from(kind).value();
       e.reason = reason;
       e.detail = "detail";
       return e;
@@ -302,7 +302,7 @@ TEST_CASE("events, newest first, filtered by bot and kind, paged") {
     with_chat.live_bytes = 2048;
     with_chat.budget = 1024;
     events.append(with_chat);
-    events.append(event(std::nullopt, "memory", "limit"));  // 4
+    events.append(event(std::nullopt, "evict", "memory_limit"));  // 4
   }
 
   const auto all = api.get_json("/api/events");
@@ -330,6 +330,7 @@ TEST_CASE("events, newest first, filtered by bot and kind, paged") {
   check_error(unknown, http::Status::bad_request, "bad_request");
   CHECK(json::parse(unknown.body())["detail"] == "bot: no bot named or numbered gamma");
   check_error(api.get("/api/events?kind="), http::Status::bad_request, "bad_request");
+  check_error(api.get("/api/events?kind=reboot"), http::Status::bad_request, "bad_request");
   check_error(api.get("/api/events?before=-3"), http::Status::bad_request, "bad_request");
   check_error(api.get("/api/events?bot=%zz"), http::Status::bad_request, "bad_request");
 }

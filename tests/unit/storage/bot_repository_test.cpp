@@ -5,8 +5,8 @@
 #include "storage/chat_state_repository.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/inbox_repository.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;
@@ -154,7 +154,7 @@ TEST_CASE("removing a bot removes its state") {
     BotRuntimeRepository(db).add_restart(bot);
     Event event;
     event.bot_id = bot;
-    event.kind = "restart";
+    event.kind = EventKind::restart;
     EventRepository(db).append(event);
   }
 

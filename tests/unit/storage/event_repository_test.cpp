@@ -2,8 +2,8 @@
 
 #include "storage/bot_repository.hpp"
 #include "storage/event_repository.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;
@@ -12,11 +12,11 @@ using hangar::test::TempDir;
 
 namespace {
 
-Event event(std::optional<std::int64_t> bot, std::string kind, std::string detail = "") {
+Event event(std::optional<std::int64_t> bot, EventKind kind, std::string detail = "") {
   Event e;
   e.at_ms = 1700000000000;
   e.bot_id = bot;
-  e.kind = std::move(kind);
+  e.kind = kind;
   e.reason = "budget";
   e.detail = std::move(detail);
   return e;
@@ -41,14 +41,14 @@ struct Fixture {
 
 TEST_CASE_METHOD(Fixture, "an event is stored with every field and listed newest first") {
   EventRepository events(db);
-  Event full = event(alpha, "restart", "first");
+  Event full = event(alpha, EventKind::restart, "first");
   full.chat_id = 42;
   full.live_bytes = 2000000;
   full.budget = 1048576;
   full.crossed_at_ms = 1699999999990;
   full.stopped_at_ms = 1699999999993;
   const auto first = events.append(full);
-  const auto second = events.append(event(std::nullopt, "memory_limit", "second"));
+  const auto second = events.append(event(std::nullopt, EventKind::evict, "second"));
   CHECK(second > first);
 
   const auto listed = events.list({});
@@ -64,7 +64,7 @@ TEST_CASE_METHOD(Fixture, "an event is stored with every field and listed newest
   CHECK(got.at_ms == 1700000000000);
   CHECK(got.bot_id == std::optional<std::int64_t>(alpha));
   CHECK(got.chat_id == std::optional<std::int64_t>(42));
-  CHECK(got.kind == "restart");
+  CHECK(got.kind == EventKind::restart);
   CHECK(got.reason == "budget");
   CHECK(got.live_bytes == std::optional<std::int64_t>(2000000));
   CHECK(got.budget == std::optional<std::int64_t>(1048576));
@@ -84,16 +84,17 @@ TEST_CASE_METHOD(Fixture, "enabling a quarantined bot lifts the quarantine and r
   const auto listed = EventRepository(db).list({});
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].bot_id == std::optional<std::int64_t>(alpha));
-  CHECK(listed[0].kind == "lift");
+  CHECK(listed[0].kind == EventKind::lift);
   CHECK(listed[0].reason == "enable");
 }
 
 TEST_CASE_METHOD(Fixture, "each bot keeps only its newest events") {
   EventRepository events(db, 3);
-  for (int i = 1; i <= 5; ++i) events.append(event(alpha, "restart", "a" + std::to_string(i)));
-  events.append(event(beta, "restart", "b1"));
+  for (int i = 1; i <= 5; ++i)
+    events.append(event(alpha, EventKind::restart, "a" + std::to_string(i)));
+  events.append(event(beta, EventKind::restart, "b1"));
   for (int i = 1; i <= 4; ++i)
-    events.append(event(std::nullopt, "memory_limit", "p" + std::to_string(i)));
+    events.append(event(std::nullopt, EventKind::evict, "p" + std::to_string(i)));
 
   EventFilter of_alpha;
   of_alpha.bot_id = alpha;
@@ -106,14 +107,14 @@ TEST_CASE_METHOD(Fixture, "each bot keeps only its newest events") {
 
 TEST_CASE_METHOD(Fixture, "events are filtered by bot and kind and paged with a cursor") {
   EventRepository events(db);
-  events.append(event(alpha, "restart", "1"));
-  events.append(event(beta, "restart", "2"));
-  events.append(event(alpha, "backoff", "3"));
-  events.append(event(alpha, "restart", "4"));
-  events.append(event(beta, "quarantine", "5"));
+  events.append(event(alpha, EventKind::restart, "1"));
+  events.append(event(beta, EventKind::restart, "2"));
+  events.append(event(alpha, EventKind::backoff, "3"));
+  events.append(event(alpha, EventKind::restart, "4"));
+  events.append(event(beta, EventKind::quarantine, "5"));
 
   EventFilter restarts;
-  restarts.kind = "restart";
+  restarts.kind = EventKind::restart;
   CHECK(details(events.list(restarts)) == Details{"4", "2", "1"});
   EventFilter alpha_restarts = restarts;
   alpha_restarts.bot_id = alpha;
@@ -135,7 +136,7 @@ TEST_CASE_METHOD(Fixture, "events are filtered by bot and kind and paged with a 
 TEST_CASE_METHOD(Fixture, "a page holds between 1 and 1000 events") {
   EventRepository events(db);
   Transaction transaction(db);
-  for (int i = 0; i < 1005; ++i) events.append(event(alpha, "restart"));
+  for (int i = 0; i < 1005; ++i) events.append(event(alpha, EventKind::restart));
   transaction.commit();
 
   EventFilter filter;
@@ -148,6 +149,6 @@ TEST_CASE_METHOD(Fixture, "a page holds between 1 and 1000 events") {
 TEST_CASE_METHOD(Fixture, "an event about a removed bot is dropped with the bot") {
   EventRepository events(db);
   BotRepository(db).remove(beta);
-  CHECK(events.append(event(beta, "restart")) == 0);
+  CHECK(events.append(event(beta, EventKind::restart)) == 0);
   CHECK(events.list({}).empty());
 }

@@ -1,0 +1,121 @@
+#pragma once
+// Inside the bot actor: its private messages, its state, and the pointer its handlers take.
+// Shared by the bot's files (bot_actor.cpp, poller.cpp, chat_supervision.cpp) and by no one else.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor_clock.hpp>
+#include <caf/atom.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/behaviors/behavior.hpp"
+#include "actors/bot/bot_actor.hpp"
+#include "actors/chat/chat_protocol.hpp"
+#include "actors/common/actor_own.hpp"
+#include "actors/common/metered_actor.hpp"
+#include "actors/outbox/outbox.hpp"
+#include "platform/botapi/session.hpp"
+#include "platform/telegram/types.hpp"
+
+namespace hangar::actors::bot {
+
+// Which step of the bot's start-up or poll loop a Bot API result answers.
+enum class Step { get_me, delete_webhook, get_updates };
+
+struct StepDone {
+  Step step;
+  botapi::CallResult result;
+};
+
+// The bot's durable position, read when it starts.
+struct Restored {
+  std::int64_t next_offset = 0;
+  std::size_t pending = 0;
+  std::vector<std::optional<std::int64_t>> chats_with_pending;
+};
+
+// A getUpdates batch that is now durable in the inbox (duplicates already dropped).
+struct BatchCommitted {
+  std::vector<telegram::Update> updates;
+  std::int64_t next_offset = 0;
+};
+
+struct InboxCounted {
+  std::size_t pending = 0;
+};
+
+}  // namespace hangar::actors::bot
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StepDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Restored)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::BatchCommitted)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::InboxCounted)
+
+namespace hangar::actors::bot {
+
+using start_atom = caf::atom_constant<caf::atom("start")>;      // (again) after a backoff
+using poll_atom = caf::atom_constant<caf::atom("poll")>;        // poll after a pause
+using recount_atom = caf::atom_constant<caf::atom("recount")>;  // a full inbox: count again
+
+using BotImpl = BotActor::extend<caf::reacts_to<StepDone>, caf::reacts_to<Restored>,
+                                 caf::reacts_to<BatchCommitted>, caf::reacts_to<InboxCounted>,
+                                 caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>,
+                                 caf::reacts_to<recount_atom>>;
+
+// The actor clock, which an actor test drives by hand.
+using Clock = caf::actor_clock::clock_type;
+
+// Where the poll loop stands.
+struct PollState {
+  std::int64_t next_offset = 0;
+  std::size_t pending_estimate = 0;  // inbox rows; exact after each recount
+  Clock::time_point started;         // of the poll in flight
+};
+
+struct ChatEntry {
+  ActorOwn<ChatActor> actor;
+  std::int64_t last_routed = 0;  // newest update_id sent to it
+};
+
+// What the bot remembers of a chat's actors that ended badly, until the chat retires.
+struct ChatHistory {
+  std::uint32_t restarts = 0;
+  int crashes_in_a_row = 0;
+  std::deque<Clock::time_point> budget_stops;  // within Timings::chat_budget_window
+};
+
+// The bot's chats: their actors (owned, so they end with the bot) and their history.
+struct ChatTable {
+  std::unordered_map<std::int64_t, ChatEntry> entries;
+  std::unordered_map<caf::actor_addr, std::int64_t> keys;  // actor -> chat key, for down_msg
+  std::unordered_map<std::int64_t, ChatHistory> history;
+};
+
+struct BotActorState {
+  BotArgs args;
+  BehaviorSpec behavior;
+  std::shared_ptr<botapi::Session> session;
+  std::shared_ptr<Outbox> outbox;
+  PollState poll;
+  ChatTable chats;
+  unsigned failures = 0;  // consecutive failed Bot API steps
+  std::optional<Clock::time_point> last_bad_response_log;
+
+  // The chats stop with the table (ActorOwn); the calls in flight end with their session.
+  ~BotActorState() {
+    if (outbox) outbox->close();
+    if (session) session->close();
+  }
+  const Settings& settings() const { return args.services->settings; }
+  const Timings& timings() const { return args.services->settings.timings; }
+  std::string bot_name() const { return args.status->name(); }
+};
+
+using BotSelf = caf::stateful_actor<BotActorState, Metered<BotImpl::base>>;
+
+}  // namespace hangar::actors::bot

@@ -1,0 +1,115 @@
+#include "actors/bot/poller.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "actors/bot/chat_supervision.hpp"
+#include "actors/common/weak_handle.hpp"
+#include "platform/core/log.hpp"
+#include "storage/inbox_repository.hpp"
+
+namespace hangar::actors::bot {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
+  auto& st = self->state;
+  auto bot_id = st.args.config.id;
+  std::int64_t newest = 0;
+  for (const auto& update : updates) newest = std::max(newest, update.update_id);
+  auto next_offset = std::max(st.poll.next_offset, newest + 1);
+  WeakHandle<BotImpl> me(self);
+  st.args.services->storage.post(
+      [bot_id, next_offset, me, updates = std::move(updates)](storage::Database& db) mutable {
+        std::vector<storage::InboxUpdate> rows;
+        rows.reserve(updates.size());
+        for (const auto& update : updates)
+          rows.push_back({update.update_id, update.chat_id(), update.raw_json});
+        auto stored = storage::InboxRepository(db).append(bot_id, rows);
+        std::unordered_set<std::int64_t> fresh;
+        for (const auto& row : stored) fresh.insert(row.update_id);
+        BatchCommitted batch{{}, next_offset};
+        for (auto& update : updates)
+          if (fresh.count(update.update_id)) batch.updates.push_back(std::move(update));
+        return storage::JobQueue::Completion(
+            [me, batch = std::move(batch)]() mutable { me.send(std::move(batch)); });
+      },
+      // Nothing was acknowledged: the Bot API sends the batch again after the backoff.
+      [me](const std::string& error) {
+        me.send(StepDone{Step::get_updates, botapi::failure(botapi::Outcome::network,
+                                                            "cannot store updates: " + error)});
+      });
+}
+
+// Polls on, unless the inbox is full: then polling pauses until the chats drain it.
+void continue_polling(BotSelf* self) {
+  auto& st = self->state;
+  if (st.poll.pending_estimate >= st.settings().inbox_limit)
+    count_inbox(self);
+  else
+    poll(self);
+}
+
+}  // namespace
+
+void poll(BotSelf* self) {
+  auto& st = self->state;
+  const auto& timings = st.timings();
+  nlohmann::json params = {
+      {"offset", st.poll.next_offset},
+      {"timeout", std::chrono::duration_cast<std::chrono::seconds>(timings.poll_timeout).count()},
+      {"limit", st.settings().poll_limit},
+      {"allowed_updates", {"message", "edited_message", "callback_query", "my_chat_member"}}};
+  st.poll.started = self->clock().now();
+  WeakHandle<BotImpl> me(self);
+  st.session->poll(std::move(params), timings.poll_timeout + timings.poll_margin,
+                   [me](botapi::CallResult result) {
+                     me.send(StepDone{Step::get_updates, std::move(result)});
+                   });
+}
+
+void on_updates(BotSelf* self, botapi::CallResult& result) {
+  auto& st = self->state;
+  auto updates = telegram::parse_updates(result.result);
+  if (updates.empty()) {
+    // A server that answers at once must not make us spin.
+    auto elapsed = std::chrono::duration_cast<milliseconds>(self->clock().now() - st.poll.started);
+    auto minimum = st.timings().min_empty_poll_interval;
+    if (elapsed < minimum)
+      self->delayed_send(self, minimum - elapsed, poll_atom::value);
+    else
+      poll(self);
+    return;
+  }
+  st.args.status->updates_received.fetch_add(updates.size(), std::memory_order_relaxed);
+  commit_batch(self, std::move(updates));
+}
+
+void on_batch_committed(BotSelf* self, BatchCommitted& batch) {
+  auto& st = self->state;
+  st.poll.next_offset = std::max(st.poll.next_offset, batch.next_offset);
+  st.poll.pending_estimate += batch.updates.size();
+  for (auto& update : batch.updates) route(self, std::move(update));
+  continue_polling(self);
+}
+
+void on_inbox_counted(BotSelf* self, InboxCounted counted) {
+  auto& st = self->state;
+  st.poll.pending_estimate = counted.pending;
+  if (counted.pending < st.settings().inbox_limit) return poll(self);
+  spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(), counted.pending);
+  self->delayed_send(self, st.timings().inbox_recheck, recount_atom::value);
+}
+
+void count_inbox(BotSelf* self) {
+  auto bot_id = self->state.args.config.id;
+  WeakHandle<BotImpl> me(self);
+  self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
+    InboxCounted counted{storage::InboxRepository(db).pending_count(bot_id)};
+    return storage::JobQueue::Completion([me, counted] { me.send(counted); });
+  });
+}
+
+}  // namespace hangar::actors::bot

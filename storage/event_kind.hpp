@@ -1,0 +1,24 @@
+#pragma once
+// The kinds of event in the event log (/api/events' `kind`), named once: actors and repositories
+// write them through this enum, the database and the API show their names.
+#include <optional>
+#include <string_view>
+
+namespace hangar::storage {
+
+enum class EventKind {
+  restart,      // an actor was restarted (reason budget, memory_limit, crash or config)
+  backoff,      // a bot passed its restart intensity and waits
+  quarantine,   // a bot backed off too often in a row
+  lift,         // a quarantine was lifted (`bot enable`)
+  evict,        // the memory guard retired idle chats
+  dead_letter,  // an update was set aside
+};
+
+std::string_view to_string(EventKind kind);
+// Nullopt for a name that is no kind.
+std::optional<EventKind> event_kind_from(std::string_view name);
+// "restart, backoff, ..." for error messages.
+std::string_view event_kind_names();
+
+}  // namespace hangar::storage
