@@ -126,6 +126,7 @@ void on_bot_down(SupervisorSelf* self, const caf::down_msg& down) {
   bot.actor.release();  // it has ended already
   if (bot.removed) {
     st.bots.erase(it);
+    st.services->fleet.remove(id);  // its figures go with it, /metrics included
     return;
   }
   const bool reconfigured = bot.next.has_value();

@@ -48,8 +48,16 @@ std::map<std::int64_t, storage::BotConfig> desired_bots(SupervisorSelf* self, Fl
 bool follow(SupervisorSelf* self, ManagedBot& bot, const storage::BotConfig* desired) {
   if (!desired) {
     bot.removed = true;
+    bot.next.reset();
     stop_bot(bot);
     return static_cast<bool>(bot.actor);  // forgotten once its down message comes
+  }
+  bot.removed = false;
+  if (bot.stopping) {
+    // On its way down (removed, reconfigured, or over its memory a moment ago): whatever it
+    // stopped for, it starts again with the newest config once its down message comes.
+    bot.next = *desired;
+    return true;
   }
   if (needs_restart(bot.config, *desired)) {
     if (bot.actor) {

@@ -7,11 +7,13 @@ using hangar::telegram::Update;
 
 namespace {
 Update text_message(std::int64_t chat_id, const std::string& text) {
-  return hangar::telegram::parse_update(nlohmann::json{
-      {"update_id", 1},
-      {"message",
-       {{"message_id", 7}, {"date", 0}, {"chat", {{"id", chat_id}, {"type", "private"}}},
-        {"text", text}}}});
+  return hangar::telegram::parse_update(
+      nlohmann::json{{"update_id", 1},
+                     {"message",
+                      {{"message_id", 7},
+                       {"date", 0},
+                       {"chat", {{"id", chat_id}, {"type", "private"}}},
+                       {"text", text}}}});
 }
 std::unique_ptr<Behavior> make(const std::string& text) {
   std::string error;

@@ -103,8 +103,8 @@ TEST_CASE("when idle chats cannot bring the heap under the limit, the biggest bo
     CHECK_FALSE(guard.check(limit, later + 10ms, fleet.status, all_running));
   }
   SECTION("never one that is not running") {
-    auto plan = guard.check(limit + 200000, later, fleet.status,
-                            [](std::int64_t id) { return id != 2; });
+    auto plan =
+        guard.check(limit + 200000, later, fleet.status, [](std::int64_t id) { return id != 2; });
     REQUIRE(plan);
     CHECK(plan->restart_bot == std::optional<std::int64_t>(1));
   }

@@ -9,7 +9,8 @@ using namespace std::chrono_literals;
 TEST_CASE("restarts within the intensity happen at once, one more backs off") {
   RestartPolicy policy(RestartIntensity{3, 60s}, 3);
   auto t = RestartPolicy::Clock::time_point{} + 1h;
-  for (int i = 0; i < 3; ++i) CHECK(policy.on_restart(t + i * 1s).action == RestartPolicy::Action::restart);
+  for (int i = 0; i < 3; ++i)
+    CHECK(policy.on_restart(t + i * 1s).action == RestartPolicy::Action::restart);
   auto decision = policy.on_restart(t + 3s);
   CHECK(decision.action == RestartPolicy::Action::backoff);
   CHECK(decision.delay == 5s);  // a twelfth of the period
