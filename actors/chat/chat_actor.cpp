@@ -10,6 +10,7 @@
 #include "actors/common/weak_handle.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/wall_clock.hpp"
+#include "storage/bot_runtime_repository.hpp"
 #include "storage/chat_state_repository.hpp"
 #include "storage/inbox_repository.hpp"
 
@@ -38,16 +39,17 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ActionDone)
 namespace hangar::actors {
 namespace {
 
-using marked_atom = caf::atom_constant<caf::atom("marked")>;  // the update in hand is done
+// The update in hand is done: marked handled (true), or set aside or left for a replay (false).
+using marked_atom = caf::atom_constant<caf::atom("marked")>;
 using idle_timer_atom = caf::atom_constant<caf::atom("idletimer")>;
 using act_now_atom = caf::atom_constant<caf::atom("actnow")>;        // a reaction's delay is over
 using refetch_atom = caf::atom_constant<caf::atom("refetch")>;       // read the inbox again
 using bot_budget_atom = caf::atom_constant<caf::atom("botbudget")>;  // look at the bot's again
 
 using ChatImpl = ChatActor::extend<caf::reacts_to<ChatLoaded>, caf::reacts_to<ActionDone>,
-                                   caf::reacts_to<marked_atom>, caf::reacts_to<idle_timer_atom>,
-                                   caf::reacts_to<act_now_atom>, caf::reacts_to<refetch_atom>,
-                                   caf::reacts_to<bot_budget_atom>>;
+                                   caf::reacts_to<marked_atom, bool>,
+                                   caf::reacts_to<idle_timer_atom>, caf::reacts_to<act_now_atom>,
+                                   caf::reacts_to<refetch_atom>, caf::reacts_to<bot_budget_atom>>;
 
 // The actor clock, which an actor test drives by hand.
 using Clock = caf::actor_clock::clock_type;
@@ -179,13 +181,15 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
                          "update " + std::to_string(update_id) + ": " + set_aside->detail));
         } else {
           inbox.mark_handled(bot_id, update_id);
+          storage::BotRuntimeRepository(db).add_handled(bot_id, 1);
         }
         if (state_to_save && chat_id)
           storage::ChatStateRepository(db).save(bot_id, *chat_id, *state_to_save);
-        return [me] { me.send(marked_atom::value); };
+        const bool handled = !set_aside;
+        return [me, handled] { me.send(marked_atom::value, handled); };
       },
       // The update stays in the inbox and is replayed later; the chat moves on meanwhile.
-      [me](const std::string&) { me.send(marked_atom::value); });
+      [me](const std::string&) { me.send(marked_atom::value, false); });
 }
 
 // Sends the reaction's next call, or marks the update handled once all have final outcomes.
@@ -239,12 +243,12 @@ void handle(ChatSelf* self, const telegram::Update& update) {
     act(self);
 }
 
-void on_marked(ChatSelf* self) {
+void on_marked(ChatSelf* self, bool handled) {
   auto& st = self->state;
   if (!st.current) return;
   st.current.reset();
   st.reaction = Reaction{};
-  st.args.bot_status->updates_handled.fetch_add(1, std::memory_order_relaxed);
+  if (handled) st.args.bot_status->updates_handled.fetch_add(1, std::memory_order_relaxed);
   if (st.args.after_crash) {
     // Handled something after crashing: the streak is over.
     st.args.after_crash = false;
@@ -332,7 +336,7 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
                        done.result.summary());
         act(self);
       },
-      [=](marked_atom) { on_marked(self); },
+      [=](marked_atom, bool handled) { on_marked(self, handled); },
       [=](idle_timer_atom) { on_idle_timer(self); },
       // The memory guard wants idle chats gone now, not at their idle timeout.
       [=](evict_atom) {

@@ -33,6 +33,7 @@ std::map<std::int64_t, storage::BotConfig> desired_bots(SupervisorSelf* self, Fl
     if (!known) {
       // Figures that outlive the process.
       status->restarts.store(config.runtimes[i].restarts);
+      status->updates_handled.store(config.runtimes[i].updates_handled);
       status->set_username(config.runtimes[i].username);
     }
     if (!wanted(bot))

@@ -2,8 +2,8 @@
 // A bot's outgoing Bot API calls (sendMessage and the like), made on the session's "calls"
 // connection. A transient failure (network, timeout, 5xx, 429) is retried with capped
 // exponential backoff, honouring retry_after, so the caller sees exactly one final result per
-// call: success, a permanent Bot API error, or "outbox closed" when the bot stops. The bot's
-// rate limits will live here too. Its retry timers and posts run with the bot's meter current.
+// call: success, a permanent Bot API error, or "outbox closed" when the bot stops. Its retry
+// timers and posts run with the bot's meter current.
 #include <chrono>
 #include <memory>
 #include <mutex>

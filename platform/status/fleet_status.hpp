@@ -64,8 +64,8 @@ class BotStatus final : public botapi::CallObserver {
   const std::int64_t id;
   std::atomic<BotState> state{BotState::starting};
   std::atomic<std::uint64_t> updates_received{0};
-  std::atomic<std::uint64_t> updates_handled{0};
-  std::atomic<std::uint64_t> restarts{0};  // since the bot was added (seeded from SQLite)
+  std::atomic<std::uint64_t> updates_handled{0};  // since the bot was added (seeded from SQLite)
+  std::atomic<std::uint64_t> restarts{0};         // since the bot was added (seeded from SQLite)
 
   // The meter of the bot actor now running (or last run): its bytes with its chats', and its
   // budget. Replaced at each start.

@@ -3,6 +3,7 @@
 // event, and the chat goes on with the next one. The bot itself is never restarted.
 #include <catch2/catch.hpp>
 
+#include "storage/bot_runtime_repository.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/inbox_repository.hpp"
 #include "tests/unit/actors/fleet_harness.hpp"
@@ -46,6 +47,9 @@ TEST_CASE("an update that crashes its chat three times in a row is dead-lettered
   CHECK_THAT(dead[0].detail, Catch::Contains("update 1") && Catch::Contains("3 times"));
   CHECK(events_of(harness, bot_id, storage::EventKind::restart).empty());  // the bot ran on
   CHECK(harness.fleet().find(bot_id)->restarts == 0);
+  // Handled counts the update answered, not the one set aside, live and in SQLite alike.
+  CHECK(harness.fleet().find(bot_id)->updates_handled == 1);
+  CHECK(storage::BotRuntimeRepository(harness.db()).load(bot_id).updates_handled == 1);
   const auto chats = harness.fleet().find(bot_id)->chats();
   REQUIRE(chats.size() == 1);
   CHECK(chats[0]->restarts == 3);  // three actors crashed before this one
