@@ -152,3 +152,33 @@ TEST_CASE("every source file of the product belongs to a module") {
   }());
   CHECK(orphans.empty());
 }
+
+TEST_CASE("docs/ARCHITECTURE.md draws the module graph that CMake declares") {
+  const fs::path root = HANGAR_SOURCE_DIR;
+  std::set<std::string> declared;
+  for (const auto& [name, module] : read_graph()) {
+    declared.insert(name);
+    for (const auto& link : module.links) declared.insert(name + " --> " + link);
+  }
+  std::ifstream doc(root / "docs" / "ARCHITECTURE.md");
+  REQUIRE(doc.good());
+  static const std::regex node(R"(^  (\w+)$)");
+  static const std::regex edge(R"(^  (\w+) --> (\w+)$)");
+  std::set<std::string> drawn;
+  bool inside = false;
+  std::string line;
+  while (std::getline(doc, line)) {
+    if (line.find("module-graph:begin") != std::string::npos) inside = true;
+    if (line.find("module-graph:end") != std::string::npos) inside = false;
+    std::smatch match;
+    if (!inside) continue;
+    if (std::regex_match(line, match, edge)) {
+      drawn.insert(match[1].str());
+      drawn.insert(match[1].str() + " --> " + match[2].str());
+    } else if (std::regex_match(line, match, node)) {
+      drawn.insert(match[1].str());
+    }
+  }
+  INFO("run scripts/module_graph.sh to regenerate the graph");
+  CHECK(drawn == declared);
+}
