@@ -12,10 +12,8 @@ using namespace hangar::test;
 
 TEST_CASE("a bot stopped for its budget with a send in flight replays that update after restart") {
   FleetHarness harness;
-  const auto bot_id = harness.add_bot("alpha", "counter", std::uint64_t{64} << 20);
+  const auto bot_id = harness.start_with_bot("alpha", "counter", std::uint64_t{64} << 20);
   const auto token = FleetHarness::token_of("alpha");
-  harness.start();
-  harness.settle();
 
   auto& first = harness.session(token);
   first.hold_calls(true);

@@ -15,10 +15,6 @@ constexpr std::int64_t chat = 7;
 // bot's next poll waiting.
 struct IdleChat {
   IdleChat() {
-    bot_id = harness.add_bot("alpha");
-    harness.start();
-    harness.settle();
-    REQUIRE(harness.session(token).polling());
     harness.session(token).deliver({text_update(1, chat, "one")});
     harness.settle();
     REQUIRE(harness.session(token).sent_texts(chat) == std::vector<std::string>{"one"});
@@ -27,7 +23,7 @@ struct IdleChat {
   std::size_t chats() { return harness.fleet().find(bot_id)->chat_count(); }
 
   FleetHarness harness;
-  std::int64_t bot_id = 0;
+  const std::int64_t bot_id = harness.start_with_bot("alpha");
   const std::string token = FleetHarness::token_of("alpha");
 };
 

@@ -14,13 +14,6 @@ using namespace hangar::test;
 namespace {
 
 struct RunningBot {
-  RunningBot() {
-    bot_id = harness.add_bot("alpha");
-    harness.start();
-    harness.settle();
-    REQUIRE(harness.session(token).polling());
-    REQUIRE(harness.sessions(token).size() == 1);
-  }
   // Makes a change and lets the supervisor read it and act (tell its bot to stop), but not the
   // bot end yet.
   void change(const std::function<void(storage::BotRepository&)>& edit) {
@@ -33,7 +26,7 @@ struct RunningBot {
   }
 
   FleetHarness harness;
-  std::int64_t bot_id = 0;
+  const std::int64_t bot_id = harness.start_with_bot("alpha");
   const std::string token = FleetHarness::token_of("alpha");
 };
 

@@ -27,11 +27,8 @@ std::vector<storage::Event> events_of(FleetHarness& harness, std::int64_t bot_id
 
 TEST_CASE("an update that crashes its chat three times in a row is dead-lettered") {
   FleetHarness harness;
-  const auto bot_id = harness.add_bot("brittle", "crash-on:boom");
-  const auto token = FleetHarness::token_of("brittle");
-  harness.start();
-  harness.settle();
-  auto& session = harness.session(token);
+  const auto bot_id = harness.start_with_bot("brittle", "crash-on:boom");
+  auto& session = harness.session(FleetHarness::token_of("brittle"));
 
   session.deliver({text_update(1, chat, "boom"), text_update(2, chat, "after")});
   harness.settle();
@@ -57,11 +54,8 @@ TEST_CASE("an update that crashes its chat three times in a row is dead-lettered
 
 TEST_CASE("only the updates that crash are dead-lettered; those between them are answered") {
   FleetHarness harness;
-  const auto bot_id = harness.add_bot("brittle", "crash-on:boom");
-  const auto token = FleetHarness::token_of("brittle");
-  harness.start();
-  harness.settle();
-  auto& session = harness.session(token);
+  const auto bot_id = harness.start_with_bot("brittle", "crash-on:boom");
+  auto& session = harness.session(FleetHarness::token_of("brittle"));
 
   // Each "boom" crashes three actors in a row; each good update after it is handled by the
   // fourth, and the next "boom" starts a streak of its own.

@@ -85,6 +85,15 @@ void FleetHarness::start() {
   supervisor_ = actors::spawn_fleet_supervisor(*system_, services_);
 }
 
+std::int64_t FleetHarness::start_with_bot(const std::string& name, const std::string& behavior,
+                                          std::optional<std::uint64_t> memory_budget) {
+  const auto id = add_bot(name, behavior, memory_budget);
+  start();
+  settle();
+  REQUIRE(session(token_of(name)).polling());
+  return id;
+}
+
 void FleetHarness::reload() {
   caf::anon_send(supervisor_, actors::reload_atom::value);
 }

@@ -46,7 +46,10 @@ class FleetHarness {
                        std::optional<std::uint64_t> memory_budget = std::nullopt);
   static std::string token_of(const std::string& name);
 
-  void start();   // spawns the fleet supervisor, which reads the bots table
+  void start();  // spawns the fleet supervisor, which reads the bots table
+  // A fleet of one bot: add_bot, start, and settle until the bot's first poll waits.
+  std::int64_t start_with_bot(const std::string& name, const std::string& behavior = "echo",
+                              std::optional<std::uint64_t> memory_budget = std::nullopt);
   void reload();  // tells it the table changed (reload_atom)
 
   // Runs the actors' mailboxes until none holds anything; returns how many times one ran.
