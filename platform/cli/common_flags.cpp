@@ -26,7 +26,7 @@ struct FlagSpec {
   void (*apply)(Settings& settings, const std::string& source, const std::string& text);
 };
 
-const std::array<FlagSpec, 14> flags = {{
+const std::array<FlagSpec, 15> flags = {{
     {"--db", "FILE", "HANGAR_DB",
      "SQLite database FILE, created with mode 0600",
      [](const Settings& d) { return d.db_path; }, true,
@@ -102,6 +102,12 @@ const std::array<FlagSpec, 14> flags = {{
      [](const Settings& d) { return std::to_string(d.events_per_bot); }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.events_per_bot = positive_count(source, text);
+     }},
+    {"--inbox-limit", "N", "HANGAR_INBOX_LIMIT",
+     "N updates waiting in a bot's inbox before its polling pauses",
+     [](const Settings& d) { return std::to_string(d.inbox_limit); }, false,
+     [](Settings& s, const std::string& source, const std::string& text) {
+       s.inbox_limit = positive_count(source, text);
      }},
     {"--ca-file", "FILE", "HANGAR_CA_FILE",
      "PEM FILE of CA certificates, beside the system store",

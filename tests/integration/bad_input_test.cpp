@@ -1,6 +1,7 @@
 // Acceptance, Bad input: each bad value or database exits 2 with one line naming the problem and
-// changes nothing; a non-JSON Bot API reply is counted, logged once per bot per minute, and the
-// bot backs off while the process stays healthy.
+// changes nothing; a non-JSON Bot API reply is counted, logged once per bot per minute (the
+// interval is a timing, set to 1 s here to watch several), and the bot backs off while the
+// process stays healthy.
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -15,26 +16,13 @@
 
 #include "sim/simulator.hpp"
 #include "tests/support/hangar_server.hpp"
+#include "tests/support/log_lines.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/wait_until.hpp"
 
 using namespace hangar::test;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // Exit status 2 and exactly one stderr line that mentions every one of `names`.
 void expect_refused(const RunResult& result, const std::vector<std::string>& names) {
@@ -151,13 +139,18 @@ TEST_CASE("a second serve on the same database names the process that holds it")
   CHECK(first.run_cli({"bot", "list", "--json"}).out == before.listing);
 }
 
-TEST_CASE("a non-JSON Bot API reply is counted, logged once a minute, and backed off") {
+TEST_CASE("a non-JSON Bot API reply is counted, logged once per interval, and backed off") {
   hangar::sim::Simulator sim;
   const std::string broken = test_token(1);
   const std::string healthy = test_token(2);
   sim.set_faults(broken, hangar::sim::Faults{false, true, false});
   TempDir dir;
-  HangarServer server(dir, sim.base_url());
+  // The bot retries every 50 to 200 ms, so it fails several times in every 1 s interval.
+  constexpr auto interval = 1000ms;
+  constexpr auto retry_max = 200ms;
+  HangarServer server(dir, sim.base_url(),
+                      {"--tuning", "bad_response_log_interval=1s", "--tuning",
+                       "api_backoff_first=50ms", "--tuning", "api_backoff_max=200ms"});
   server.add_bot(broken, "garbled");
   server.add_bot(healthy, "fine");
   server.start();
@@ -166,7 +159,11 @@ TEST_CASE("a non-JSON Bot API reply is counted, logged once a minute, and backed
     return metric_sum(server.metrics(), "hangar_api_requests_total",
                       {{"bot", "garbled"}, {"outcome", "bad_response"}});
   };
-  CHECK(wait_until([&] { return bad_responses() > 0; }, 15s, 200ms));
+  auto complaints = [&] {
+    return lines_mentioning(server.log(), {"garbled"}, {"bad_response", "bad response", "json"});
+  };
+  REQUIRE(wait_until([&] { return !complaints().empty(); }, 15s, 20ms));
+  const double failures_before = bad_responses();
   CHECK(wait_until([&] { return server.bot("garbled").value("state", "") == "backoff"; }, 15s));
   CHECK(server.get("/healthz", false).status == 200);
 
@@ -174,19 +171,40 @@ TEST_CASE("a non-JSON Bot API reply is counted, logged once a minute, and backed
   inject(sim, healthy, 1, "still fine?");
   CHECK(wait_for_sent(sim, healthy, 1, 1, 10s));
 
-  // Several retries happen within this window; the log must not repeat itself for each.
-  std::this_thread::sleep_for(12s);
-  CHECK(bad_responses() >= 2);
-  std::size_t complaints = 0;
-  for (const auto& line : lines_of(server.log())) {
-    std::string text = lower(line);
-    if (text.find("garbled") != std::string::npos &&
-        (text.find("bad_response") != std::string::npos ||
-         text.find("bad response") != std::string::npos || text.find("json") != std::string::npos))
-      ++complaints;
-  }
+  // Watch six intervals.
+  auto wall_now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const auto watch_start_ms = wall_now_ms();
+  std::this_thread::sleep_for(6 * interval);
+  const auto now_ms = wall_now_ms();
+  const double failures = bad_responses() - failures_before;
+  const auto lines = complaints();
+  std::size_t in_window = 0;
+  for (const auto& line : lines)
+    if (log_line_ms(line) >= watch_start_ms && log_line_ms(line) <= now_ms) ++in_window;
+  std::vector<std::int64_t> gaps;
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    gaps.push_back(log_line_ms(lines[i]) - log_line_ms(lines[i - 1]));
   INFO("serve's log:\n" << server.log());
-  CHECK(complaints == 1);
+  WARN(lines.size() << " log lines about garbled's bad replies, " << in_window
+                    << " of them in the six 1 s intervals watched, in which " << failures
+                    << " bad replies were counted; gaps between lines (ms): "
+                    << nlohmann::json(gaps).dump());
+  // At least one line per interval, and at most one: every gap is the interval, plus at most
+  // one retry (and a generous allowance for a loaded machine).
+  CHECK(in_window >= 4);
+  CHECK(in_window <= 7);
+  for (auto gap : gaps) {
+    CHECK(gap >= interval.count() - 50);
+    CHECK(gap <= (interval + retry_max + 800ms).count());
+  }
+  // Still logging at the end: the last line is no older than one interval and a retry.
+  CHECK(now_ms - log_line_ms(lines.back()) <= (interval + retry_max + 800ms).count());
+  // The log held back the repeats: the bot failed far more often than it said so.
+  CHECK(failures >= 3.0 * 6);
   CHECK(server.get("/healthz", false).status == 200);
   CHECK(server.running());
 }

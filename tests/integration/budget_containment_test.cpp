@@ -46,8 +46,8 @@ class Feeder {
 
  private:
   void run() {
-    const auto period = std::chrono::duration_cast<std::chrono::milliseconds>(feed_time) /
-                        messages_per_bot;
+    const auto period =
+        std::chrono::duration_cast<std::chrono::milliseconds>(feed_time) / messages_per_bot;
     auto next = Clock::now();
     try {
       for (int round = 0; round < messages_per_bot; ++round) {
@@ -118,11 +118,10 @@ TEST_CASE("a leaking bot is restarted within its budget and no other bot notices
   const auto metrics = server.metrics();
   WARN("fed " << messages_per_bot << " messages to each of " << tokens.size() << " bots in "
               << fed_s << " s; leaky: " << restarts.size() << " restart events, restarts="
-              << leaky["restarts"] << "; live_bytes sampled " << sampler.samples()
-              << " times (" << sampler.failures() << " failed, longest gap "
-              << sampler.max_gap_ms() << " ms), max " << sampler.max_live_bytes()
-              << " bytes of a " << bot_budget << " budget (limit "
-              << bot_budget + sample_slack << ")\nleaky's events:\n"
+              << leaky["restarts"] << "; live_bytes sampled " << sampler.samples() << " times ("
+              << sampler.failures() << " failed, longest gap " << sampler.max_gap_ms()
+              << " ms), max " << sampler.max_live_bytes() << " bytes of a " << bot_budget
+              << " budget (limit " << bot_budget + sample_slack << ")\nleaky's events:\n"
               << describe_events(leak_events));
 
   for (const auto& token : tokens) {
@@ -155,8 +154,7 @@ TEST_CASE("a leaking bot is restarted within its budget and no other bot notices
   CHECK(leaky["restarts"] == restarts.size());
   CHECK(metric_sum(metrics, "hangar_restarts_total", {{"bot", "leaky"}, {"reason", "budget"}}) ==
         Approx(static_cast<double>(restarts.size())));
-  CHECK(metric_sum(metrics, "hangar_restarts_total", {{"bot", "leaky"}, {"reason", "crash"}}) ==
-        0);
+  CHECK(metric_sum(metrics, "hangar_restarts_total", {{"bot", "leaky"}, {"reason", "crash"}}) == 0);
 
   // Sampled every 10 ms (a loaded machine samples less often; demand a fair share of samples).
   CHECK(sampler.samples() >= 1000);
@@ -187,26 +185,48 @@ TEST_CASE("a burst of updates does not carry a leaking bot far past its budget",
   TempDir dir;
   HangarServer server(dir, sim.base_url(), {"--chat-memory-budget", "64MiB"});
   const std::string token = test_token(1);
-  RunResult added = server.run_cli({"bot", "add", "--token", token, "--name", "leaky",
-                                    "--behavior", "leak:64KiB", "--memory-budget", "4MiB"});
+  RunResult added = server.run_cli({"bot", "add", "--token", token, "--name", "leaky", "--behavior",
+                                    "leak:64KiB", "--memory-budget", "4MiB"});
   REQUIRE(added.status.code == 0);
   server.start();
   REQUIRE(wait_for_polls(sim, token, 1, 15s));
+  const auto sampling_start = Clock::now();
   BotSampler sampler(server.port(), bot_id(server, "leaky"), 10ms);
   Written written;
   for (int i = 0; i < messages_per_bot; ++i)
     write_message(sim, written, token, first_chat + i % chats_per_bot,
                   "burst-" + std::to_string(i));
+  const auto burst_start = Clock::now();
   CHECK(wait_until([&] { return written.unanswered(sim, token) == 0; }, 60s, 100ms));
+  const double answered_s = std::chrono::duration<double>(Clock::now() - burst_start).count();
   sampler.stop();
+  const double sampled_s = std::chrono::duration<double>(Clock::now() - sampling_start).count();
   const auto restarts = bot_events(server, "leaky", "restart");
   std::uint64_t most_held = 0;
   for (const auto& event : restarts)
     most_held = std::max(most_held, event["live_bytes"].get<std::uint64_t>());
-  INFO(restarts.size() << " restarts; restart events say up to " << most_held
-                       << " bytes held; sampled max " << sampler.max_live_bytes() << " of a "
-                       << bot_budget << " budget\n"
-                       << describe_events(restarts));
+  WARN("burst answered in " << answered_s << " s: " << restarts.size()
+                            << " restarts; restart events say up to " << most_held
+                            << " bytes held; sampled " << sampler.samples() << " times in "
+                            << sampled_s << " s (" << sampler.failures() << " failed), max "
+                            << sampler.max_live_bytes() << " of a " << bot_budget << " budget\n"
+                            << describe_events(restarts));
+  // 200 x 64 KiB through a 4 MiB budget: about 3 trips. Without restarts, and without samples,
+  // the bounds below would hold for a bot that never leaked at all.
+  CHECK(restarts.size() >= 2);
+  CHECK(restarts.size() <= 5);
+  for (const auto& event : restarts) {
+    INFO(event.dump());
+    CHECK(event["reason"] == "budget");
+    CHECK(event["chat"].is_null());
+  }
+  CHECK(server.bot("leaky")["restarts"] == restarts.size());
+  // Sampled every 10 ms while the burst lasted (a tenth of a second or so): demand a fair share
+  // of that, and that the samples saw the leak (a few samples over three fast cycles may miss
+  // the peaks, so no more than a quarter of the budget).
+  const auto expected_samples = static_cast<std::uint64_t>(sampled_s * 100);
+  CHECK(sampler.samples() >= std::max<std::uint64_t>(5, expected_samples / 4));
+  CHECK(sampler.max_live_bytes() >= bot_budget / 4);
   CHECK(most_held <= bot_budget + sample_slack);
   CHECK(sampler.max_live_bytes() <= bot_budget + sample_slack);
 }

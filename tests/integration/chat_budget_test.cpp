@@ -5,6 +5,9 @@
 // With --chat-memory-budget 256KiB and leak:64KiB, each chat actor crosses its budget on the
 // 4th update it handles (4 x (64 KiB + 16) > 256 KiB); it stops before replying, and the actor
 // that replaces it replays that update.
+//
+// These run in the parallel group, also under the sanitizers: how soon the stop follows the
+// crossing (within 100 ms) is a speed bound, asserted in stop_latency_timing_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -104,9 +107,7 @@ TEST_CASE("a chat past its budget is restarted on its own") {
   CHECK(event["budget"] == chat_budget);
   REQUIRE(event["live_bytes"].is_number());
   CHECK(event["live_bytes"].get<std::uint64_t>() > chat_budget);
-  const auto gap = stop_gap_ms(event);
-  CHECK(gap >= 0);
-  CHECK(gap <= 100);
+  CHECK(stop_gap_ms(event) >= 0);
   CHECK(bot_events(fleet.server, "leaky", "dead_letter").empty());
 
   // The restarted chat shows its restart; its neighbour kept its actor and its bytes.
@@ -161,7 +162,7 @@ TEST_CASE("a chat that passes its budget 3 times within 60 s dead-letters the up
     INFO(event.dump());
     CHECK(event["reason"] == "budget");
     CHECK(event["chat"] == 7);
-    CHECK(stop_gap_ms(event) <= 100);
+    CHECK(stop_gap_ms(event) >= 0);
     // The dead letter came after the third restart.
     CHECK(event["id"].get<std::int64_t>() < dead[0]["id"].get<std::int64_t>());
   }

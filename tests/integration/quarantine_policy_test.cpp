@@ -5,7 +5,12 @@
 //
 // With --restart-intensity 2/10s and --quarantine-after 2: trips 1 and 2 restart at once, trip
 // 3 backs off (10 s / 12), trip 4 backs off again (twice that), trip 5 quarantines. A 1 MiB bot
-// budget and leak:256KiB make a trip every 3 or 4 updates.
+// budget and leak:256KiB make a trip every 3 or 4 updates. Serve polls with a 1 s long-poll
+// timeout, so a bot that still runs would call getUpdates every second even with nothing to
+// fetch; a quarantined one must make no call at all, and leave a message unanswered.
+//
+// How soon a budget stop follows the crossing is a speed bound: budget_containment_test (in the
+// timing group) asserts it for bot budgets, stop_latency_timing_test for chat budgets.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "tests/support/bot_checks.hpp"
 #include "tests/support/budget_helpers.hpp"
 #include "tests/support/hangar_server.hpp"
 #include "tests/support/sim_helpers.hpp"
@@ -68,27 +74,23 @@ class Stream {
   std::thread thread_;
 };
 
-void run_ok(const HangarServer& server, const std::vector<std::string>& args) {
-  RunResult result = server.run_cli(args);
-  INFO("hangar " << nlohmann::json(args).dump() << " stderr: " << result.err);
-  REQUIRE(result.status.code == 0);
-}
-
 std::string state_of(const HangarServer& server) {
   return server.bot("spiky").value("state", "");
 }
 
 }  // namespace
 
-TEST_CASE("a bot restarting too often backs off, is quarantined across serve restarts, and enable lifts it") {
+TEST_CASE(
+    "a bot restarting too often backs off, is quarantined across serve restarts, and enable lifts "
+    "it") {
   hangar::sim::Simulator sim;
   TempDir dir;
   HangarServer server(dir, sim.base_url(),
                       {"--restart-intensity", "2/10s", "--quarantine-after", "2",
-                       "--chat-memory-budget", "64MiB"});
+                       "--chat-memory-budget", "64MiB", "--tuning", "poll_timeout=1s"});
   const std::string token = test_token(1);
-  run_ok(server, {"bot", "add", "--token", token, "--name", "spiky", "--behavior",
-                  "leak:256KiB", "--memory-budget", "1MiB"});
+  run_cli_ok(server, {"bot", "add", "--token", token, "--name", "spiky", "--behavior",
+                      "leak:256KiB", "--memory-budget", "1MiB"});
   server.start();
   REQUIRE(wait_for_polls(sim, token, 1, 15s));
   const auto spiky_id = bot_id(server, "spiky");
@@ -110,7 +112,8 @@ TEST_CASE("a bot restarting too often backs off, is quarantined across serve res
   REQUIRE(quarantined);
   WARN("quarantined " << quarantined_after_s << " s into the stream, after " << stream.sent()
                       << " messages; states sampled: " << nlohmann::json(sampler.states()).dump()
-                      << "\nevents:\n" << describe_events(first_events));
+                      << "\nevents:\n"
+                      << describe_events(first_events));
 
   CHECK(sampler.saw_state("backoff"));
   const auto restarts = events_where(first_events, {{"kind", "restart"}});
@@ -128,7 +131,7 @@ TEST_CASE("a bot restarting too often backs off, is quarantined across serve res
     INFO(event.dump());
     CHECK(event["reason"] == "budget");
     CHECK(event["chat"].is_null());
-    CHECK(stop_gap_ms(event) <= 100);
+    CHECK(stop_gap_ms(event) >= 0);
     most_held = std::max(most_held, event["live_bytes"].get<std::uint64_t>());
   }
   WARN("most a restart event says spiky held: " << most_held << " bytes of its 1 MiB budget");
@@ -156,10 +159,13 @@ TEST_CASE("a bot restarting too often backs off, is quarantined across serve res
   }
   CHECK(server.bot("spiky")["restarts"] == restarts.size());
 
-  // Quarantined: no more polling.
-  const auto polls_quarantined = sim.counters(token).get_updates;
-  std::this_thread::sleep_for(3s);
-  CHECK(sim.counters(token).get_updates == polls_quarantined);
+  // Quarantined: no call, no reply, though a live bot would poll every second and answer.
+  {
+    const Silence silence = watch_silence(sim, token, first_chat, "probe-quarantined");
+    written.add(token, first_chat, "probe-quarantined");
+    INFO("quarantined: " << silence.describe());
+    CHECK(silence.silent());
+  }
 
   // Across a serve restart: still quarantined, and it never polls.
   server.stop();
@@ -169,18 +175,23 @@ TEST_CASE("a bot restarting too often backs off, is quarantined across serve res
   // Users keep writing meanwhile; the sim holds these until the bot polls again.
   for (int i = 0; i < 3; ++i)
     write_message(sim, written, token, first_chat + i, "while-quarantined-" + std::to_string(i));
-  std::this_thread::sleep_for(3s);
+  {
+    const Silence silence = watch_silence(sim, token, first_chat + 3, "probe-after-restart");
+    written.add(token, first_chat + 3, "probe-after-restart");
+    INFO("quarantined after a serve restart: " << silence.describe());
+    CHECK(silence.silent());
+  }
   CHECK(sim.counters(token).get_updates == polls_before_restart);
   CHECK(state_of(server) == "quarantined");
-  CHECK(written.unanswered(sim, token) >= 3);
+  CHECK(written.unanswered(sim, token) >= 5);
 
   // Raise its budget so the replay fits, then lift the quarantine.
-  run_ok(server, {"bot", "set", "spiky", "--memory-budget", "64MiB"});
-  const auto enabled_at = Clock::now();
-  run_ok(server, {"bot", "enable", "spiky"});
-  CHECK(wait_until([&] { return state_of(server) == "running"; }, 10s, 20ms));
-  const double running_after_s = std::chrono::duration<double>(Clock::now() - enabled_at).count();
-  CHECK(running_after_s <= 5.0);  // README: serve follows a CLI change within 2 s
+  run_cli_ok(server, {"bot", "set", "spiky", "--memory-budget", "64MiB"});
+  const auto enabled_at = run_cli_ok(server, {"bot", "enable", "spiky"});
+  const auto running_after =
+      seconds_until([&] { return state_of(server) == "running"; }, enabled_at);
+  check_followed(running_after, "bot enable: state running");
+  const double running_after_s = running_after.value_or(-1);
 
   std::vector<std::string> examples;
   const bool all_answered =

@@ -11,6 +11,7 @@
 
 #include "sim/simulator.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/sim_bot_client.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/test_certificates.hpp"
 #include "tests/support/wait_until.hpp"
@@ -27,24 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A bot's view of the simulator: Bot API calls with JSON parameters over one connection.
-class BotClient {
- public:
-  BotClient(const Simulator& sim, std::string token, std::chrono::milliseconds timeout = 10s)
-      : http_("127.0.0.1", sim.port(), std::nullopt, timeout), token_(std::move(token)) {}
-
-  hangar::test::HttpTestResponse raw(const std::string& method, const json& params = {}) {
-    return http_.post("/bot" + token_ + "/" + method, params.is_null() ? "{}" : params.dump());
-  }
-  json call(const std::string& method, const json& params = {}) {
-    return json::parse(raw(method, params).body);
-  }
-  HttpTestClient& http() { return http_; }
-
- private:
-  HttpTestClient http_;
-  std::string token_;
-};
+using BotClient = hangar::test::SimBotClient;
 
 std::vector<std::int64_t> update_ids(const json& reply) {
   std::vector<std::int64_t> ids;
@@ -85,7 +69,9 @@ TEST_CASE("a malformed token is 401 and an unknown method 404, in Telegram's sha
         json{{"ok", false}, {"error_code", 404}, {"description", "Not Found"}});
 }
 
-TEST_CASE("a long poll answers within 100 ms of an injected message") {
+// How soon (within 100 ms) is a speed bound: sim_timing_test.cpp. Here, under any load: at
+// once rather than at the poll's 10 s timeout.
+TEST_CASE("a long poll answers an injected message at once, not at its timeout") {
   Simulator sim;
   const std::string token = test_token(1);
   BotClient bot(sim, token);
@@ -99,7 +85,7 @@ TEST_CASE("a long poll answers within 100 ms of an injected message") {
   const auto update_id = sim.inject_message(token, 77, "wake up");
   REQUIRE(update_id);
   const json updates = reply.get();
-  CHECK(seconds_since(injected_at) < 0.1);
+  CHECK(seconds_since(injected_at) < 5.0);
   REQUIRE(updates["result"].size() == 1);
   const json& message = updates["result"][0]["message"];
   CHECK(updates["result"][0]["update_id"] == *update_id);
@@ -365,7 +351,9 @@ TEST_CASE("with a certificate and key the simulator serves HTTPS") {
   CHECK(json::parse(reply.body)["result"]["id"] == 100013);
 }
 
-TEST_CASE("the traffic generator spreads messages over every polling bot and stops promptly") {
+// How soon it stops (within 0.2 s) is a speed bound: sim_timing_test.cpp. Here, under any
+// load: well within the second in which it looks for new bots.
+TEST_CASE("the traffic generator spreads messages over every polling bot and stops when told") {
   Simulator sim;
   const std::string first = test_token(14), second = test_token(15);
   BotClient(sim, first).call("getMe");
@@ -375,7 +363,7 @@ TEST_CASE("the traffic generator spreads messages over every polling bot and sto
   REQUIRE(wait_until([&] { return traffic->injected() >= 60; }, 5s, 10ms));
   const auto stopping = Clock::now();
   traffic.reset();
-  CHECK(seconds_since(stopping) < 0.2);
+  CHECK(seconds_since(stopping) < 1.0);
 
   for (const auto& token : {first, second}) {
     const json updates = BotClient(sim, token).call("getUpdates");
