@@ -125,8 +125,10 @@ void on_bot_down(SupervisorSelf* self, const caf::down_msg& down) {
   auto& bot = it->second;
   bot.actor.release();  // it has ended already
   if (bot.removed) {
+    // A deleted bot's figures go with it, /metrics included; a disabled or quarantined bot's
+    // stay, with the state that says why it does not run.
+    if (bot.deleted) st.services->fleet.remove(id);
     st.bots.erase(it);
-    st.services->fleet.remove(id);  // its figures go with it, /metrics included
     return;
   }
   const bool reconfigured = bot.next.has_value();

@@ -66,7 +66,8 @@ struct ManagedBot {
   ActorOwn<BotActor> actor;                // empty while the bot waits out a backoff
   std::shared_ptr<MemoryMeter> meter;      // the running (or last) actor's
   bool stopping = false;                   // we asked it to end...
-  bool removed = false;                    // ...for good
+  bool removed = false;                    // ...for good (disabled, quarantined or deleted)
+  bool deleted = false;                    // ...gone from the bots table, figures and all
   std::optional<storage::BotConfig> next;  // ...to start again with this config
   std::optional<MemoryStop> memory_stop;   // ...because of its memory
 };

@@ -1,6 +1,7 @@
 #include "actors/fleet/fleet_supervisor.hpp"
 
 #include <map>
+#include <set>
 
 #include "actors/common/weak_handle.hpp"
 #include "actors/fleet/bot_restarts.hpp"
@@ -44,16 +45,19 @@ std::map<std::int64_t, storage::BotConfig> desired_bots(SupervisorSelf* self, Fl
   return desired;
 }
 
-// Brings one running (or backing off) bot to its desired config, or stops it when it has none.
-// Returns false when the bot can be forgotten now.
-bool follow(SupervisorSelf* self, ManagedBot& bot, const storage::BotConfig* desired) {
+// Brings one running (or backing off) bot to its desired config, or stops it when it has none;
+// `listed` says whether the bots table still has it. Returns false when the bot can be forgotten
+// now.
+bool follow(SupervisorSelf* self, ManagedBot& bot, const storage::BotConfig* desired, bool listed) {
   if (!desired) {
     bot.removed = true;
+    bot.deleted = !listed;
     bot.next.reset();
     stop_bot(bot);
     return static_cast<bool>(bot.actor);  // forgotten once its down message comes
   }
   bot.removed = false;
+  bot.deleted = false;
   if (bot.stopping) {
     // On its way down (removed, reconfigured, or over its memory a moment ago): whatever it
     // stopped for, it starts again with the newest config once its down message comes.
@@ -79,11 +83,14 @@ bool follow(SupervisorSelf* self, ManagedBot& bot, const storage::BotConfig* des
 void reconcile(SupervisorSelf* self, FleetConfig& config) {
   auto& st = self->state;
   st.seen_version = config.version;
+  std::set<std::int64_t> listed;
+  for (const auto& bot : config.bots) listed.insert(bot.id);
   auto desired = desired_bots(self, config);
   for (auto it = st.bots.begin(); it != st.bots.end();) {
     auto wanted_config = desired.find(it->first);
     const bool keep =
-        follow(self, it->second, wanted_config == desired.end() ? nullptr : &wanted_config->second);
+        follow(self, it->second, wanted_config == desired.end() ? nullptr : &wanted_config->second,
+               listed.count(it->first) > 0);
     it = keep ? std::next(it) : st.bots.erase(it);
   }
   const auto& settings = st.settings();
@@ -93,11 +100,9 @@ void reconcile(SupervisorSelf* self, FleetConfig& config) {
     start_bot(self, st.bots.emplace(id, ManagedBot{bot_config, policy}).first->second);
   }
   // Bots gone from the table lose their figures too.
-  for (const auto& status : st.services->fleet.bots()) {
-    bool listed = false;
-    for (const auto& bot : config.bots) listed = listed || bot.id == status->id;
-    if (!listed && !st.bots.count(status->id)) st.services->fleet.remove(status->id);
-  }
+  for (const auto& status : st.services->fleet.bots())
+    if (!listed.count(status->id) && !st.bots.count(status->id))
+      st.services->fleet.remove(status->id);
 }
 
 // Reads the bots table, unless its version is the one already seen.

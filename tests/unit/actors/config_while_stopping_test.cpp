@@ -94,3 +94,22 @@ TEST_CASE("a bot removed while it stops for a new token is gone for good") {
   CHECK(fleet.harness.sessions(second).empty());
   CHECK(fleet.harness.fleet().find(fleet.bot_id) == nullptr);
 }
+
+TEST_CASE("a bot disabled while it stops for a new token stays listed as stopped") {
+  RunningBot fleet;
+  const auto second = FleetHarness::token_of("alpha-2");
+  fleet.change([&](storage::BotRepository& bots) {
+    storage::BotChanges changes;
+    changes.token = second;
+    bots.update(fleet.bot_id, changes);
+  });
+  fleet.change([&](storage::BotRepository& bots) { bots.set_enabled(fleet.bot_id, false); });
+  fleet.harness.settle();
+
+  CHECK(fleet.harness.sessions(fleet.token).front()->closed());
+  CHECK(fleet.harness.sessions(second).empty());
+  // Unlike a deleted bot, it keeps its figures, with the state that says why it does not run.
+  const auto status = fleet.harness.fleet().find(fleet.bot_id);
+  REQUIRE(status != nullptr);
+  CHECK(status->state == BotState::stopped);
+}
