@@ -69,19 +69,35 @@ std::optional<std::string> prepare_database(const Settings& settings,
 
 }  // namespace
 
+// The parts of a running serve. They are built in dependency order, and the HTTP server is
+// listening before the fleet starts, so a serve that cannot listen starts no bot. They stop in
+// the order of shut_down(), where each step ends the users of a part before the part itself
+// stops; only then are the members destroyed.
 struct ServeRuntime::Parts {
   explicit Parts(const Settings& settings)
       : storage(settings.db_path),
         io(1),
         services{settings, storage, io.context(), session_factory(io.context(), settings), fleet},
         system(config),
-        supervisor(actors::spawn_fleet_supervisor(system, services)),
         api(fleet, storage, settings),
-        server(io.context(), server_options(settings), api.handler()) {}
+        server(io.context(), server_options(settings), api.handler()),
+        supervisor(actors::spawn_fleet_supervisor(system, services)) {}
 
-  ~Parts() {
+  ~Parts() { shut_down(); }
+
+  void shut_down() {
+    // 1. No new request, and the open connections close: REST posts no further job.
     server.stop();
+    // 2. Every actor ends: none posts a storage job, sends a Bot API call or writes the status.
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    system.await_all_actors_done();
+    // 3. What the REST handler and the actors queued on the storage worker runs now, while
+    //    everything its jobs and completions captured (the handler, the io context) still lives.
+    storage.flush();
+    // 4. The io threads stop: no handler runs after this. A job posted by the last handlers
+    //    runs too, before anything goes.
+    io.stop();
+    storage.flush();
   }
 
   static http::ServerOptions server_options(const Settings& settings) {
@@ -105,17 +121,15 @@ struct ServeRuntime::Parts {
     };
   }
 
-  // Declared in dependency order: members are destroyed in reverse, so the actors end before
-  // the services they borrow.
   storage::StorageWorker storage;
   IoRuntime io;
   FleetStatus fleet;
   actors::Services services;
   caf::actor_system_config config = actor_config();
   caf::actor_system system;
-  actors::FleetSupervisor supervisor;
   rest::RestHandler api;
   http::HttpServer server;
+  actors::FleetSupervisor supervisor;
 };
 
 ServeRuntime::ServeRuntime(const Settings& settings) : settings_(settings) {
