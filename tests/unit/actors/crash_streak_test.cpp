@@ -1,6 +1,7 @@
 // The crash streak that dead-letters an update: a chat actor that crashes on an update is
 // replaced at once and tries it again; the third crash in a row sets the update aside, with an
-// event, and the chat goes on with the next one. The bot itself is never restarted.
+// event, and the chat goes on with the next one. The bot itself is never restarted, and its other
+// chats never notice.
 #include <catch2/catch.hpp>
 
 #include "storage/bot_runtime_repository.hpp"
@@ -14,6 +15,7 @@ using namespace hangar::test;
 namespace {
 
 constexpr std::int64_t chat = 11;
+constexpr std::int64_t other_chat = 12;
 
 std::vector<storage::Event> events_of(FleetHarness& harness, std::int64_t bot_id,
                                       storage::EventKind kind) {
@@ -30,11 +32,13 @@ TEST_CASE("an update that crashes its chat three times in a row is dead-lettered
   const auto bot_id = harness.start_with_bot("brittle", "crash-on:boom");
   auto& session = harness.session(FleetHarness::token_of("brittle"));
 
-  session.deliver({text_update(1, chat, "boom"), text_update(2, chat, "after")});
+  session.deliver({text_update(1, chat, "boom"), text_update(2, other_chat, "elsewhere"),
+                   text_update(3, chat, "after")});
   harness.settle();
 
   // Crashes 1 and 2 replayed "boom"; the third set it aside and "after" went on.
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"after"});
+  CHECK(session.sent_texts(other_chat) == std::vector<std::string>{"elsewhere"});
   CHECK(storage::InboxRepository(harness.db()).dead_letter_count(bot_id) == 1);
   CHECK(harness.pending_updates(bot_id) == 0);
   const auto dead = events_of(harness, bot_id, storage::EventKind::dead_letter);
@@ -45,11 +49,10 @@ TEST_CASE("an update that crashes its chat three times in a row is dead-lettered
   CHECK(events_of(harness, bot_id, storage::EventKind::restart).empty());  // the bot ran on
   CHECK(harness.fleet().find(bot_id)->restarts == 0);
   // Handled counts the update answered, not the one set aside, live and in SQLite alike.
-  CHECK(harness.fleet().find(bot_id)->updates_handled == 1);
-  CHECK(storage::BotRuntimeRepository(harness.db()).load(bot_id).updates_handled == 1);
-  const auto chats = harness.fleet().find(bot_id)->chats();
-  REQUIRE(chats.size() == 1);
-  CHECK(chats[0]->restarts == 3);  // three actors crashed before this one
+  CHECK(harness.fleet().find(bot_id)->updates_handled == 2);
+  CHECK(storage::BotRuntimeRepository(harness.db()).load(bot_id).updates_handled == 2);
+  for (const auto& status : harness.fleet().find(bot_id)->chats())
+    CHECK(status->restarts == (status->chat_id == chat ? 3 : 0));  // three actors crashed in one
 }
 
 TEST_CASE("only the updates that crash are dead-lettered; those between them are answered") {
