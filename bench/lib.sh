@@ -223,3 +223,6 @@ sim_polling() {
 }
 
 elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f\n", b - a}'; }
+
+# compare_variants, idle_figures, echo_figures: summaries of interleaved runs of several builds.
+source "$HERE/compare.sh"
