@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "platform/http/server.hpp"
 #include "platform/core/io_runtime.hpp"
 #include "platform/core/log.hpp"
+#include "platform/http/server.hpp"
 #include "platform/http/url_encoding.hpp"
 #include "sim/bot_api_handler.hpp"
 #include "sim/control_api.hpp"

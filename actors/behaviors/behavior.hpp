@@ -23,8 +23,8 @@ struct Action {
 
 struct Reaction {
   std::vector<Action> actions;
-  bool state_changed = false;           // the chat's state string was changed; save it
-  std::chrono::milliseconds delay{0};   // wait this long before making the calls
+  bool state_changed = false;          // the chat's state string was changed; save it
+  std::chrono::milliseconds delay{0};  // wait this long before making the calls
 };
 
 class Behavior {

@@ -58,7 +58,8 @@ std::optional<std::string> argument_error(Argument kind, const std::string& name
         return "behaviour \"" + name + "\" needs a duration, as in " + name + ":2s";
       return std::nullopt;
     case Argument::text:
-      if (argument.empty()) return "behaviour \"" + name + "\" needs a text, as in " + name + ":boom";
+      if (argument.empty())
+        return "behaviour \"" + name + "\" needs a text, as in " + name + ":boom";
       return std::nullopt;
   }
   return std::nullopt;
@@ -68,7 +69,8 @@ std::optional<std::string> argument_error(Argument kind, const std::string& name
 
 std::optional<BehaviorSpec> parse_behavior(const std::string& text, std::string* error) {
   auto colon = text.find(':');
-  BehaviorSpec spec{text.substr(0, colon), colon == std::string::npos ? "" : text.substr(colon + 1)};
+  BehaviorSpec spec{text.substr(0, colon),
+                    colon == std::string::npos ? "" : text.substr(colon + 1)};
   auto entry = registry().find(spec.name);
   std::optional<std::string> problem;
   if (entry == registry().end())

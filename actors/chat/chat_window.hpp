@@ -17,8 +17,7 @@ namespace hangar::actors {
 class ChatWindow {
  public:
   // Updates held in memory per chat; beyond it they wait in the inbox.
-  explicit ChatWindow(std::size_t capacity = bounds::updates_held_per_chat)
-      : capacity_(capacity) {}
+  explicit ChatWindow(std::size_t capacity = bounds::updates_held_per_chat) : capacity_(capacity) {}
 
   // An update the bot routed here; it is already durable in the inbox.
   void offer(telegram::Update update);

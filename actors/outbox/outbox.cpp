@@ -9,7 +9,10 @@ namespace hangar::actors {
 struct Outbox::Attempt {
   Attempt(const Executor& executor, Action action, botapi::ResultHandler done,
           std::chrono::milliseconds first_retry)
-      : timer(executor), action(std::move(action)), done(std::move(done)), next_delay(first_retry) {}
+      : timer(executor),
+        action(std::move(action)),
+        done(std::move(done)),
+        next_delay(first_retry) {}
   // On the metered executor, so that the retry it wakes up is charged to the bot.
   boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                     boost::asio::wait_traits<std::chrono::steady_clock>, Executor>
@@ -20,7 +23,9 @@ struct Outbox::Attempt {
 };
 
 namespace {
-botapi::CallResult closed_result() { return botapi::cancelled("outbox closed"); }
+botapi::CallResult closed_result() {
+  return botapi::cancelled("outbox closed");
+}
 }  // namespace
 
 Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::Session> session,

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "platform/core/log.hpp"
 #include "platform/app/demo.hpp"
 #include "platform/app/serve_runtime.hpp"
+#include "platform/core/log.hpp"
 #include "sim/simulator.hpp"
 #include "storage/bot_repository.hpp"
 #include "storage/settings_repository.hpp"

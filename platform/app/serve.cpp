@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "platform/core/log.hpp"
 #include "platform/app/serve_runtime.hpp"
+#include "platform/core/log.hpp"
 
 namespace hangar::app {
 

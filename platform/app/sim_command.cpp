@@ -55,7 +55,8 @@ struct SimFlags {
     if (traffic_chats.given() || traffic_rate.given()) {
       sim::TrafficOptions traffic;
       if (traffic_chats.given()) traffic.chats_per_bot = traffic_chats.value(cli::positive_count);
-      if (traffic_rate.given()) traffic.messages_per_second = traffic_rate.value(cli::positive_rate);
+      if (traffic_rate.given())
+        traffic.messages_per_second = traffic_rate.value(cli::positive_rate);
       options.traffic = traffic;
     }
     options.faults = faults;  // for every bot
@@ -83,7 +84,8 @@ int run_sim(const SimCommandOptions& options) {
   }
   simulator->set_faults("", options.faults);
   std::unique_ptr<sim::TrafficGenerator> traffic;
-  if (options.traffic) traffic = std::make_unique<sim::TrafficGenerator>(*simulator, *options.traffic);
+  if (options.traffic)
+    traffic = std::make_unique<sim::TrafficGenerator>(*simulator, *options.traffic);
 
   std::cout << "Simulator on " << simulator->base_url() << std::endl;
   signals_context.run();  // returns once the signal's wait has completed

@@ -102,7 +102,7 @@ bool Connection::is_open() const {
 }
 
 void Connection::send(const std::string& method, const std::string& body,
-                         std::chrono::milliseconds timeout, Done done) {
+                      std::chrono::milliseconds timeout, Done done) {
   done_ = std::move(done);
   if (closed_) return finish(cancelled("session closed"));
   deadline_ = Clock::now() + timeout;
@@ -137,9 +137,8 @@ void Connection::open() {
 
 void Connection::resolve() {
   resolver_.emplace(strand_);
-  resolver_->async_resolve(
-      target_->endpoint.host, std::to_string(target_->endpoint.port),
-      beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));
+  resolver_->async_resolve(target_->endpoint.host, std::to_string(target_->endpoint.port),
+                           beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));
 }
 
 void Connection::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {

@@ -20,8 +20,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/call_result.hpp"
+#include "platform/botapi/endpoint.hpp"
 #include "platform/memory/metered_executor.hpp"
 
 namespace hangar::botapi {

@@ -91,7 +91,9 @@ class TwoConnectionSession final : public Session,
     for (auto& call : queued) complete(observer, call, cancelled("session closed"));
   }
 
-  void fail_now(Call& call, CallResult result) { complete(observer_.get(), call, std::move(result)); }
+  void fail_now(Call& call, CallResult result) {
+    complete(observer_.get(), call, std::move(result));
+  }
 
   void enqueue(Call call) {
     if (closed_) return fail_now(call, cancelled("session closed"));
@@ -124,7 +126,8 @@ class TwoConnectionSession final : public Session,
     poll_in_flight_ = true;
     release_idle_calls_connection();
     if (!poll_connection_) poll_connection_ = std::make_shared<Connection>(strand_, target_);
-    send(*poll_connection_, std::move(call), [](TwoConnectionSession& self) { self.poll_in_flight_ = false; });
+    send(*poll_connection_, std::move(call),
+         [](TwoConnectionSession& self) { self.poll_in_flight_ = false; });
   }
 
   // Piggybacks on the poll's rhythm rather than keeping a timer per session.

@@ -13,17 +13,16 @@
 #include <boost/asio/ssl/context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/call_observer.hpp"
-#include "platform/core/bounds.hpp"
 #include "platform/botapi/call_result.hpp"
+#include "platform/botapi/endpoint.hpp"
+#include "platform/core/bounds.hpp"
 
 namespace hangar {
 class MemoryMeter;
 }  // namespace hangar
 
 namespace hangar::botapi {
-
 
 struct SessionOptions {
   Endpoint endpoint;

@@ -27,25 +27,22 @@ struct FlagSpec {
 };
 
 const std::array<FlagSpec, 15> flags = {{
-    {"--db", "FILE", "HANGAR_DB",
-     "SQLite database FILE, created with mode 0600",
+    {"--db", "FILE", "HANGAR_DB", "SQLite database FILE, created with mode 0600",
      [](const Settings& d) { return d.db_path; }, true,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.db_path = non_empty(source, text);
      }},
-    {"--listen", "HOST:PORT", "HANGAR_LISTEN",
-     "HOST:PORT of the HTTP server", [](const Settings& d) { return d.listen; }, false,
+    {"--listen", "HOST:PORT", "HANGAR_LISTEN", "HOST:PORT of the HTTP server",
+     [](const Settings& d) { return d.listen; }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.listen = listen_address(source, text);
      }},
-    {"--api-url", "URL", "HANGAR_API_URL",
-     "Bot API URL for bots that name none", [](const Settings& d) { return d.api_url; },
-     false,
+    {"--api-url", "URL", "HANGAR_API_URL", "Bot API URL for bots that name none",
+     [](const Settings& d) { return d.api_url; }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.api_url = api_url(source, text);
      }},
-    {"--admin-token", "TOKEN", "HANGAR_ADMIN_TOKEN",
-     "admin TOKEN for the REST API",
+    {"--admin-token", "TOKEN", "HANGAR_ADMIN_TOKEN", "admin TOKEN for the REST API",
      [](const Settings&) { return std::string("generated at first start and printed once"); },
      false,
      [](Settings& s, const std::string& source, const std::string& text) {
@@ -69,15 +66,13 @@ const std::array<FlagSpec, 15> flags = {{
      [](Settings& s, const std::string& source, const std::string& text) {
        s.bot_memory_budget = positive_size(source, text);
      }},
-    {"--chat-memory-budget", "SIZE", "HANGAR_CHAT_MEMORY_BUDGET",
-     "SIZE one chat actor may hold",
+    {"--chat-memory-budget", "SIZE", "HANGAR_CHAT_MEMORY_BUDGET", "SIZE one chat actor may hold",
      [](const Settings& d) { return format_size(d.chat_memory_budget); }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.chat_memory_budget = positive_size(source, text);
      }},
-    {"--memory-limit", "SIZE", "HANGAR_MEMORY_LIMIT",
-     "process-wide memory SIZE guard", [](const Settings&) { return std::string("none"); },
-     false,
+    {"--memory-limit", "SIZE", "HANGAR_MEMORY_LIMIT", "process-wide memory SIZE guard",
+     [](const Settings&) { return std::string("none"); }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.memory_limit = positive_size(source, text);
      }},
@@ -97,8 +92,7 @@ const std::array<FlagSpec, 15> flags = {{
      [](Settings& s, const std::string& source, const std::string& text) {
        s.quarantine_after = positive_count(source, text);
      }},
-    {"--events-per-bot", "N", "HANGAR_EVENTS_PER_BOT",
-     "N newest events kept per bot",
+    {"--events-per-bot", "N", "HANGAR_EVENTS_PER_BOT", "N newest events kept per bot",
      [](const Settings& d) { return std::to_string(d.events_per_bot); }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.events_per_bot = positive_count(source, text);
@@ -109,8 +103,7 @@ const std::array<FlagSpec, 15> flags = {{
      [](Settings& s, const std::string& source, const std::string& text) {
        s.inbox_limit = positive_count(source, text);
      }},
-    {"--ca-file", "FILE", "HANGAR_CA_FILE",
-     "PEM FILE of CA certificates, beside the system store",
+    {"--ca-file", "FILE", "HANGAR_CA_FILE", "PEM FILE of CA certificates, beside the system store",
      [](const Settings&) { return std::string("the system store only"); }, false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.ca_file = readable_file(source, text);
@@ -133,10 +126,10 @@ CommonFlags::CommonFlags(CLI::App& command, Scope scope) {
   // Options keep pointers into given_, which no longer grows.
   for (auto& entry : given_) {
     const auto& spec = flags[entry.flag];
-    entry.option = command.add_option(spec.flag, entry.value,
-                                      std::string(spec.help) + " (default " +
-                                          spec.default_text(Settings{}) + ") [env " +
-                                          spec.variable + "]");
+    entry.option =
+        command.add_option(spec.flag, entry.value,
+                           std::string(spec.help) + " (default " + spec.default_text(Settings{}) +
+                               ") [env " + spec.variable + "]");
     entry.option->type_name(spec.kind);
   }
   if (scope == Scope::serve) {
@@ -146,7 +139,8 @@ CommonFlags::CommonFlags(CLI::App& command, Scope scope) {
     tuning_option_ = command.add_option(
         "--tuning", tuning_,
         "change one of the engine's timings, for tests and benchmarks (repeatable; see the "
-        "README): " + names + " [env " + tuning_variable + ", comma-separated]");
+        "README): " +
+            names + " [env " + tuning_variable + ", comma-separated]");
     tuning_option_->type_name("NAME=DURATION");
   }
 }

@@ -6,7 +6,7 @@
 
 namespace hangar::bounds {
 
-constexpr std::size_t inbox_updates_per_bot = 10000;  // polling pauses while the inbox is full
+constexpr std::size_t inbox_updates_per_bot = 10000;   // polling pauses while the inbox is full
 constexpr std::size_t response_body_bytes = 8u << 20;  // a Bot API response body
 constexpr std::size_t events_per_bot = 10000;          // newest events kept (--events-per-bot)
 constexpr std::size_t dead_letters_per_bot = 1000;     // newest dead letters kept

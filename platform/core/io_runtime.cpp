@@ -7,7 +7,9 @@ IoRuntime::IoRuntime(unsigned threads)
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
 }
 
-IoRuntime::~IoRuntime() { stop(); }
+IoRuntime::~IoRuntime() {
+  stop();
+}
 
 void IoRuntime::stop() {
   guard_.reset();

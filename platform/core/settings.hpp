@@ -21,20 +21,20 @@ struct RestartIntensity {
 // millisecond scale instead of waiting for real seconds.
 struct Timings {
   using ms = std::chrono::milliseconds;
-  ms poll_timeout{50000};             // getUpdates long poll; whole seconds on the wire
-  ms poll_margin{10000};              // a poll's request timeout on top of poll_timeout
-  ms min_empty_poll_interval{1000};   // between two empty polls: no spin against instant answers
-  ms call_timeout{30000};             // one Bot API call: connect, write and read
-  ms api_backoff_first{1000};         // after a failed start-up step or poll, doubling...
-  ms api_backoff_max{60000};          // ...up to this
-  ms outbox_retry_first{500};         // a transient failure of a send, doubling...
-  ms outbox_retry_max{30000};         // ...up to this (or the server's retry_after)
-  ms inbox_recheck{500};              // how often a bot with a full inbox looks again
-  ms storage_retry{1000};             // how soon a chat reads the inbox again after a failure
+  ms poll_timeout{50000};               // getUpdates long poll; whole seconds on the wire
+  ms poll_margin{10000};                // a poll's request timeout on top of poll_timeout
+  ms min_empty_poll_interval{1000};     // between two empty polls: no spin against instant answers
+  ms call_timeout{30000};               // one Bot API call: connect, write and read
+  ms api_backoff_first{1000};           // after a failed start-up step or poll, doubling...
+  ms api_backoff_max{60000};            // ...up to this
+  ms outbox_retry_first{500};           // a transient failure of a send, doubling...
+  ms outbox_retry_max{30000};           // ...up to this (or the server's retry_after)
+  ms inbox_recheck{500};                // how often a bot with a full inbox looks again
+  ms storage_retry{1000};               // how soon a chat reads the inbox again after a failure
   ms bad_response_log_interval{60000};  // a broken Bot API's replies are logged this seldom
-  ms config_poll_interval{500};       // how often serve looks for bot changes in SQLite
-  ms budget_watch_interval{10};       // how often the supervisor looks at budgets and the guard
-  ms chat_budget_window{60000};       // 3 budget stops of one chat within it dead-letter
+  ms config_poll_interval{500};         // how often serve looks for bot changes in SQLite
+  ms budget_watch_interval{10};         // how often the supervisor looks at budgets and the guard
+  ms chat_budget_window{60000};         // 3 budget stops of one chat within it dead-letter
 };
 
 struct Settings {

@@ -46,7 +46,8 @@ std::string apply_timing(Timings& timings, std::string_view assignment) {
     return "";
   }
   std::string known;
-  for (const auto& setting : timing_settings()) known += (known.empty() ? "" : ", ") + std::string(setting.name);
+  for (const auto& setting : timing_settings())
+    known += (known.empty() ? "" : ", ") + std::string(setting.name);
   return "unknown timing \"" + std::string(name) + "\" (known: " + known + ")";
 }
 

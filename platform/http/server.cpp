@@ -10,8 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <nlohmann/json.hpp>
 
-#include "platform/http/connection.hpp"
 #include "platform/core/log.hpp"
+#include "platform/http/connection.hpp"
 
 namespace hangar::http {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "platform/status/fleet_status.hpp"
-#include "platform/http/server.hpp"
 #include "platform/core/settings.hpp"
+#include "platform/http/server.hpp"
+#include "platform/status/fleet_status.hpp"
 #include "storage/database.hpp"
 
 namespace hangar::rest {

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP API of the README ("HTTP"): /healthz, /metrics and the read endpoints under /api/, as one
-// http::Handler. Everything under /api/ needs the admin token, as `Authorization: Bearer` or
+// The HTTP API of the README ("HTTP"): /healthz, /metrics and the read endpoints under /api/, as
+// one http::Handler. Everything under /api/ needs the admin token, as `Authorization: Bearer` or
 // the dashboard's `hangar_session` cookie; it is checked, and the answer read, in one job on
 // the storage worker, so the io thread never waits for the disk. /healthz and /metrics answer
 // from memory on the io thread.

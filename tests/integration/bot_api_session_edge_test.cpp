@@ -18,8 +18,8 @@
 
 #include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/session.hpp"
-#include "platform/status/fleet_status.hpp"
 #include "platform/core/io_runtime.hpp"
+#include "platform/status/fleet_status.hpp"
 #include "tests/support/awaited_result.hpp"
 
 namespace net = boost::asio;
@@ -142,7 +142,7 @@ struct Client {
   }
 
   hangar::botapi::CallResult call(const std::string& method, json params = json::object(),
-                                 std::chrono::milliseconds timeout = 5s) {
+                                  std::chrono::milliseconds timeout = 5s) {
     AwaitedResult result;
     session->call(method, std::move(params), timeout, result.handler());
     return result.get();

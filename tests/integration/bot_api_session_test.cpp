@@ -5,18 +5,18 @@
 
 #include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/session.hpp"
-#include "platform/status/fleet_status.hpp"
-#include "platform/core/io_runtime.hpp"
-#include "platform/telegram/types.hpp"
 #include "platform/botapi/tls_context.hpp"
+#include "platform/core/io_runtime.hpp"
+#include "platform/status/fleet_status.hpp"
+#include "platform/telegram/types.hpp"
 #include "sim/simulator.hpp"
 #include "tests/support/awaited_result.hpp"
 #include "tests/support/test_certificates.hpp"
 
 using namespace std::chrono_literals;
 using hangar::botapi::CallResult;
-using hangar::botapi::Session;
 using hangar::botapi::Outcome;
+using hangar::botapi::Session;
 using hangar::sim::Simulator;
 using hangar::test::AwaitedResult;
 using nlohmann::json;

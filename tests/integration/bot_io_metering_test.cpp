@@ -14,9 +14,9 @@
 #include "actors/outbox/outbox.hpp"
 #include "platform/botapi/endpoint.hpp"
 #include "platform/botapi/session.hpp"
-#include "platform/status/fleet_status.hpp"
 #include "platform/core/io_runtime.hpp"
 #include "platform/memory/memory_meter.hpp"
+#include "platform/status/fleet_status.hpp"
 #include "sim/simulator.hpp"
 #include "tests/support/awaited_result.hpp"
 #include "tests/support/wait_until.hpp"
@@ -49,8 +49,8 @@ void inject_large_updates(Simulator& sim) {
 }
 
 std::shared_ptr<Session> open_session(hangar::IoRuntime& io, const Simulator& sim,
-                                            std::shared_ptr<MemoryMeter> meter,
-                                            std::shared_ptr<hangar::BotStatus> status = nullptr) {
+                                      std::shared_ptr<MemoryMeter> meter,
+                                      std::shared_ptr<hangar::BotStatus> status = nullptr) {
   hangar::botapi::SessionOptions options;
   options.endpoint = *hangar::botapi::parse_api_url(sim.base_url());
   options.token = token;
@@ -119,7 +119,8 @@ TEST_CASE("an outbox's retry timer runs with the outbox's meter current", "[mete
   auto status = std::make_shared<hangar::BotStatus>(1, "sim");
   auto session = open_session(io, sim, nullptr, status);
   auto bot = MemoryMeter::create();
-  auto outbox = std::make_shared<hangar::actors::Outbox>(io.context(), session, hangar::Timings{}, bot);
+  auto outbox =
+      std::make_shared<hangar::actors::Outbox>(io.context(), session, hangar::Timings{}, bot);
 
   // The final result, and the meter current while it was handed over (on an io thread).
   auto finished = std::make_shared<std::promise<std::pair<std::string, MemoryMeter*>>>();

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "platform/botapi/response_parser.hpp"
 #include "platform/botapi/call_result.hpp"
+#include "platform/botapi/response_parser.hpp"
 
 using namespace hangar::botapi;
 

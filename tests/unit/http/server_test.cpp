@@ -11,8 +11,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "platform/http/server.hpp"
 #include "platform/core/io_runtime.hpp"
+#include "platform/http/server.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_certificates.hpp"
 #include "tests/support/wait_until.hpp"

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "platform/rest/metrics_exposition.hpp"
 #include "platform/memory/process_figures.hpp"
+#include "platform/rest/metrics_exposition.hpp"
 #include "tests/support/charged_meter.hpp"
 
 using namespace hangar;

@@ -3,8 +3,8 @@
 #include "storage/bot_repository.hpp"
 #include "storage/bot_runtime_repository.hpp"
 #include "storage/chat_state_repository.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;

@@ -5,8 +5,8 @@
 #include "storage/bot_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/event_repository.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;

@@ -10,8 +10,8 @@
 #include "storage/bot_repository.hpp"
 #include "storage/inbox_repository.hpp"
 #include "storage/storage_worker.hpp"
-#include "tests/unit/storage/storage_test_support.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/storage/storage_test_support.hpp"
 
 using namespace hangar::storage;
 using hangar::storage::test::new_bot;
