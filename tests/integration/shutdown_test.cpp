@@ -11,14 +11,13 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "tests/support/counter_users.hpp"
 #include "tests/support/hangar_server.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/polling_bots.hpp"
@@ -31,45 +30,10 @@ namespace {
 
 constexpr int bot_count = 3;
 constexpr int chats_per_bot = 4;
-constexpr std::int64_t first_chat = 100;
 constexpr int rest_threads = 4;
 // How long after traffic has visibly moved each SIGTERM comes; 0 hits serve while it is still
 // starting its bots and replaying what the previous run left in the inbox.
 const std::vector<std::chrono::milliseconds> stop_delays{0ms, 40ms, 150ms, 400ms, 5ms};
-
-// Users writing "m1", "m2", ... in every chat, round robin, from a thread of its own, so updates
-// keep arriving while serve stops and starts again.
-class Users {
- public:
-  Users(hangar::sim::Simulator& sim, std::vector<std::string> tokens)
-      : sim_(sim), tokens_(std::move(tokens)), thread_([this] { run(); }) {}
-  ~Users() { stop(); }
-
-  void stop() {
-    running_ = false;
-    if (thread_.joinable()) thread_.join();
-  }
-  int written(int bot, int chat) const { return written_.at({bot, chat}); }  // after stop()
-
- private:
-  void run() {
-    while (running_) {
-      for (int b = 0; b < bot_count; ++b)
-        for (int c = 0; c < chats_per_bot; ++c) {
-          int& count = written_[{b, c}];
-          inject(sim_, tokens_[b], first_chat + c, "m" + std::to_string(count + 1));
-          ++count;
-        }
-      std::this_thread::sleep_for(15ms);  // about 800 messages/s in all
-    }
-  }
-
-  hangar::sim::Simulator& sim_;
-  std::vector<std::string> tokens_;
-  std::map<std::pair<int, int>, int> written_;
-  std::atomic<bool> running_{true};
-  std::thread thread_;
-};
 
 // Threads asking /api/bots, /api/events and /metrics in a loop on keep-alive connections, so
 // that read jobs sit in the storage worker's queue whenever SIGTERM comes. A request cut off by
@@ -131,33 +95,6 @@ class RestLoad {
   std::vector<std::thread> threads_;
 };
 
-struct ChatReplies {
-  std::size_t replies = 0;
-  std::set<std::string> distinct;
-  std::vector<std::string> problems;
-};
-
-// Checks each reply is "#k mk": a message's count is its position in the chat, whichever run
-// of serve answered it.
-ChatReplies check_chat(const std::vector<std::string>& texts) {
-  ChatReplies result;
-  auto problem = [&](std::string text) {
-    if (result.problems.size() < 5) result.problems.push_back(std::move(text));
-  };
-  long previous = 0;
-  for (const auto& text : texts) {
-    ++result.replies;
-    result.distinct.insert(text);
-    const long n = counter_value(text);
-    const std::string message = n < 0 ? "" : text.substr(text.find(' ') + 1);
-    if (n < 0 || message != "m" + std::to_string(n)) problem("unexpected reply \"" + text + "\"");
-    if (n < previous)
-      problem("count went back from " + std::to_string(previous) + " to " + std::to_string(n));
-    previous = std::max(previous, n);
-  }
-  return result;
-}
-
 std::size_t all_sent(const hangar::sim::Simulator& sim, const std::vector<std::string>& tokens) {
   std::size_t sent = 0;
   for (const auto& token : tokens) sent += sent_count(sim, token);
@@ -182,7 +119,7 @@ TEST_CASE("SIGTERM under REST load and chat traffic exits 0 and loses nothing") 
   const std::vector<std::string> tokens =
       start_polling_bots(server, sim, bot_count, "stop", "counter");
 
-  Users users(sim, tokens);
+  CounterUsers users(sim, tokens, {chats_per_bot, 100, 15ms});  // about 800 messages/s
   RestLoad rest(server.port());
   for (std::size_t round = 0; round < stop_delays.size(); ++round) {
     INFO("SIGTERM " << round + 1 << ", " << stop_delays[round].count() << " ms into traffic");
@@ -206,34 +143,15 @@ TEST_CASE("SIGTERM under REST load and chat traffic exits 0 and loses nothing") 
 
   // The last serve keeps running: it answers what the earlier ones left in the inbox.
   users.stop();
-  auto all_answered = [&] {
-    for (int b = 0; b < bot_count; ++b)
-      for (int c = 0; c < chats_per_bot; ++c)
-        if (check_chat(sent_texts(sim, tokens[b], first_chat + c)).distinct.size() <
-            static_cast<std::size_t>(users.written(b, c)))
-          return false;
-    return true;
-  };
-  CHECK(wait_until(all_answered, 30s, 100ms));
+  CHECK(wait_until([&] { return users.all_answered(); }, 30s, 100ms));
   std::this_thread::sleep_for(300ms);  // late duplicates, if any, count too
   rest.stop();
   for (const auto& answer : rest.unexpected()) FAIL_CHECK(answer);
 
   const std::size_t stops = stop_delays.size();
-  std::size_t duplicates = 0;
-  for (int b = 0; b < bot_count; ++b)
-    for (int c = 0; c < chats_per_bot; ++c) {
-      const auto chat = first_chat + c;
-      const ChatReplies replies = check_chat(sent_texts(sim, tokens[b], chat));
-      INFO("bot " << b << " chat " << chat << ": " << users.written(b, c) << " written, "
-                  << replies.distinct.size() << " answered, " << replies.replies << " replies");
-      for (const auto& problem : replies.problems) FAIL_CHECK(problem);
-      CHECK(replies.distinct.size() == static_cast<std::size_t>(users.written(b, c)));
-      // At least once. A chat stopped between sending its reply and committing the update's
-      // handled-mark answers that update again after the restart, as after a crash.
-      CHECK(replies.replies - replies.distinct.size() <= stops);
-      duplicates += replies.replies - replies.distinct.size();
-    }
+  // At least once. A chat stopped between sending its reply and committing the update's
+  // handled-mark answers that update again after the restart, as after a crash.
+  const std::size_t duplicates = users.check_replies(stops);
   UNSCOPED_INFO("duplicate replies over " << stops << " SIGTERMs: " << duplicates);
 
   server.process().terminate();

@@ -24,6 +24,13 @@ struct RunningBot {
     harness.run_storage();     // ...which completes into its mailbox...
     harness.run_supervisor();  // ...and it reconciles
   }
+  void change_token(const std::string& new_token) {
+    change([&](storage::BotRepository& bots) {
+      storage::BotChanges changes;
+      changes.token = new_token;
+      bots.update(bot_id, changes);
+    });
+  }
 
   FleetHarness harness;
   const std::int64_t bot_id = harness.start_with_bot("alpha");
@@ -66,12 +73,7 @@ TEST_CASE("a new token that comes while the bot restarts for an earlier one is t
   RunningBot fleet;
   const auto second = FleetHarness::token_of("alpha-2");
   const auto third = FleetHarness::token_of("alpha-3");
-  for (const auto& token : {second, third})
-    fleet.change([&](storage::BotRepository& bots) {
-      storage::BotChanges changes;
-      changes.token = token;
-      bots.update(fleet.bot_id, changes);
-    });
+  for (const auto& token : {second, third}) fleet.change_token(token);
   fleet.harness.settle();
 
   CHECK(fleet.harness.sessions(second).empty());
@@ -83,11 +85,7 @@ TEST_CASE("a new token that comes while the bot restarts for an earlier one is t
 TEST_CASE("a bot removed while it stops for a new token is gone for good") {
   RunningBot fleet;
   const auto second = FleetHarness::token_of("alpha-2");
-  fleet.change([&](storage::BotRepository& bots) {
-    storage::BotChanges changes;
-    changes.token = second;
-    bots.update(fleet.bot_id, changes);
-  });
+  fleet.change_token(second);
   fleet.change([&](storage::BotRepository& bots) { bots.remove(fleet.bot_id); });
   fleet.harness.settle();
 
@@ -98,11 +96,7 @@ TEST_CASE("a bot removed while it stops for a new token is gone for good") {
 TEST_CASE("a bot disabled while it stops for a new token stays listed as stopped") {
   RunningBot fleet;
   const auto second = FleetHarness::token_of("alpha-2");
-  fleet.change([&](storage::BotRepository& bots) {
-    storage::BotChanges changes;
-    changes.token = second;
-    bots.update(fleet.bot_id, changes);
-  });
+  fleet.change_token(second);
   fleet.change([&](storage::BotRepository& bots) { bots.set_enabled(fleet.bot_id, false); });
   fleet.harness.settle();
 
