@@ -73,6 +73,10 @@ std::optional<std::string> prepare_database(const Settings& settings,
 // listening before the fleet starts, so a serve that cannot listen starts no bot. They stop in
 // the order of shut_down(), where each step ends the users of a part before the part itself
 // stops; only then are the members destroyed.
+// Enough for every session to close its sockets; more means something keeps the io threads
+// busy, and the shutdown goes on without it.
+constexpr std::chrono::milliseconds io_finish_deadline{5000};
+
 struct ServeRuntime::Parts {
   explicit Parts(const Settings& settings)
       : storage(settings.db_path),
@@ -94,9 +98,12 @@ struct ServeRuntime::Parts {
     // 3. What the REST handler and the actors queued on the storage worker runs now, while
     //    everything its jobs and completions captured (the handler, the io context) still lives.
     storage.flush();
-    // 4. The io threads stop: no handler runs after this. A job posted by the last handlers
-    //    runs too, before anything goes.
-    io.stop();
+    // 4. The io threads run what is left: the sessions' closes that the ending actors posted,
+    //    and the aborted reads and writes of the sockets they close. Past the deadline they are
+    //    stopped all the same. A job posted by the last handlers runs too, before anything goes.
+    if (!io.finish(io_finish_deadline))
+      spdlog::warn("network work still pending {} s after stopping; stopped it anyway",
+                   std::chrono::duration_cast<std::chrono::seconds>(io_finish_deadline).count());
     storage.flush();
   }
 
