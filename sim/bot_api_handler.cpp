@@ -12,6 +12,16 @@ namespace hangar::sim {
 
 namespace {
 
+// Two megabytes of valid JSON, made once.
+const std::string& deeply_nested_updates() {
+  static const std::string body = [] {
+    constexpr std::size_t depth = 1000000;
+    return R"({"ok":true,"result":[{"update_id":1,"message":)" + std::string(depth, '[') +
+           std::string(depth, ']') + "}]}";
+  }();
+  return body;
+}
+
 // Telegram's own limits, so a client that breaks them fails here as it would there.
 constexpr std::size_t kMaxTextLength = 4096;
 constexpr std::int64_t kMaxUpdatesPerPoll = 100;
@@ -76,6 +86,9 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
   if (faults.non_json)
     return respond(
         http::text_response(request, http::Status::ok, "<html>not json</html>", "text/html"));
+  if (faults.deeply_nested && is_get_updates)
+    return respond(http::text_response(request, http::Status::ok, deeply_nested_updates(),
+                                       "application/json"));
 
   RequestParams::ParseFailure failure{};
   const auto params = RequestParams::parse(request, &failure);

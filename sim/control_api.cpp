@@ -114,12 +114,14 @@ http::Response ControlApi::faults(const http::Request& request) {
   faults.instant_get_updates = params->boolean("instant_get_updates").value_or(false);
   faults.non_json = params->boolean("non_json").value_or(false);
   faults.revoked = params->boolean("revoked").value_or(false);
+  faults.deeply_nested = params->boolean("deeply_nested").value_or(false);
   state_.set_faults(token, faults);
   return http::json_response(request, Status::ok,
                              {{"token", token},
                               {"instant_get_updates", faults.instant_get_updates},
                               {"non_json", faults.non_json},
-                              {"revoked", faults.revoked}});
+                              {"revoked", faults.revoked},
+                              {"deeply_nested", faults.deeply_nested}});
 }
 
 http::Response ControlApi::reset(const http::Request& request) {

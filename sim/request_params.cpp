@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "platform/core/bounds.hpp"
+#include "platform/core/json_nesting.hpp"
 #include "platform/http/url_encoding.hpp"
 
 namespace hangar::sim {
@@ -40,6 +42,9 @@ std::optional<RequestParams> RequestParams::parse(const http::Request& request,
   const std::string& body = request.body();
   if (starts_with(content_type, "application/json")) {
     if (body.empty()) return params;
+    // A body nested past the bound could not be copied or dumped without overflowing the stack.
+    if (!json_nesting_within(body, bounds::json_nesting_depth))
+      return fail(ParseFailure::body_not_json_object);
     json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_object()) return fail(ParseFailure::body_not_json_object);
     for (auto& [name, value] : parsed.items()) params.values_[name] = std::move(value);

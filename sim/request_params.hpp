@@ -15,8 +15,9 @@ class RequestParams {
  public:
   enum class ParseFailure { body_not_json_object, malformed_percent_encoding };
 
-  // Nullopt when the body claims to be JSON but is not a JSON object, or when the query string
-  // or a form body has malformed percent-encoding (a '%' without two hex digits after it).
+  // Nullopt when the body claims to be JSON but is not a JSON object (or nests deeper than
+  // bounds::json_nesting_depth), or when the query string or a form body has malformed
+  // percent-encoding (a '%' without two hex digits after it).
   // `failure`, when given, is set to which.
   static std::optional<RequestParams> parse(const http::Request& request,
                                             ParseFailure* failure = nullptr);

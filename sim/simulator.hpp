@@ -37,6 +37,9 @@ struct Faults {
   bool instant_get_updates = false;  // answer getUpdates at once, never long-poll
   bool non_json = false;             // reply to every Bot API call with a non-JSON body
   bool revoked = false;              // 401 Unauthorized for every call
+  // Answer getUpdates with an update whose message nests a million arrays deep: valid JSON that
+  // a naive client overflows its stack on when it copies or prints it.
+  bool deeply_nested = false;
 };
 
 struct BotCounters {

@@ -2,6 +2,9 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include "platform/core/bounds.hpp"
+#include "platform/core/json_nesting.hpp"
+
 namespace hangar::botapi {
 
 namespace {
@@ -50,6 +53,9 @@ CallResult api_error(unsigned status, const json& envelope) {
 }  // namespace
 
 CallResult parse_response(unsigned http_status, std::string_view body) {
+  if (!json_nesting_within(body, bounds::json_nesting_depth))
+    return bad_response(http_status, "response nests deeper than " +
+                                         std::to_string(bounds::json_nesting_depth) + " levels");
   json envelope = json::parse(body, nullptr, /*allow_exceptions=*/false);
   const bool is_envelope =
       envelope.is_object() && envelope.contains("ok") && envelope["ok"].is_boolean();

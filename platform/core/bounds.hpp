@@ -15,5 +15,9 @@ constexpr std::size_t updates_held_per_chat = 32;      // in a chat actor; the r
 constexpr std::size_t storage_jobs_per_transaction = 1024;
 constexpr std::uint64_t sqlite_heap_bytes = 64ull << 20;  // SQLite's own heap, which no meter sees
 constexpr unsigned updates_per_poll = 100;                // getUpdates limit
+// Arrays and objects inside one another in a JSON text from the network (a Bot API answer, a
+// request to the simulator). Telegram's deepest updates (a reply to a message with an inline
+// keyboard) nest about 10 deep.
+constexpr std::size_t json_nesting_depth = 64;
 
 }  // namespace hangar::bounds

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "platform/core/bounds.hpp"
+#include "platform/core/json_nesting.hpp"
+
 namespace hangar::telegram {
 
 namespace {
@@ -138,6 +141,9 @@ Update parse_update(const json& j) {
 }
 
 Update parse_update(const std::string& raw_json) {
+  if (!json_nesting_within(raw_json, bounds::json_nesting_depth))
+    throw ParseError("update nests deeper than " + std::to_string(bounds::json_nesting_depth) +
+                     " levels");
   json j = json::parse(raw_json, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) throw ParseError("update is not valid JSON");
   Update update = parse_update(j);

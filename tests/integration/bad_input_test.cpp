@@ -208,3 +208,40 @@ TEST_CASE("a non-JSON Bot API reply is counted, logged once per interval, and ba
   CHECK(server.get("/healthz", false).status == 200);
   CHECK(server.running());
 }
+
+// Tried as a new user would: a Bot API answer nested a million levels deep took the whole process
+// down (SIGSEGV), and since the update was never confirmed, again after every restart. Now the
+// answer is a bad_response of that bot alone, and it backs off like any other.
+TEST_CASE("a Bot API answer nested a million levels deep is a bad response, not a crash") {
+  hangar::sim::Simulator sim;
+  const std::string hostile = test_token(1);
+  const std::string healthy = test_token(2);
+  hangar::sim::Faults nested;
+  nested.deeply_nested = true;
+  sim.set_faults(hostile, nested);
+  TempDir dir;
+  HangarServer server(dir, sim.base_url(),
+                      {"--tuning", "api_backoff_first=50ms", "--tuning", "api_backoff_max=200ms"});
+  server.add_bot(hostile, "nested");
+  server.add_bot(healthy, "fine");
+  server.start();
+
+  auto bad_responses = [&] {
+    return metric_sum(server.metrics(), "hangar_api_requests_total",
+                      {{"bot", "nested"}, {"outcome", "bad_response"}});
+  };
+  // Several deep answers in a row: any one of them would have crashed serve.
+  REQUIRE(wait_until([&] { return bad_responses() >= 3; }, 15s, 20ms));
+  CHECK(server.running());
+  CHECK(server.bot("nested").value("state", "") == "backoff");
+  CHECK_THAT(server.bot("nested").value("last_error", ""), Catch::Contains("nests deeper"));
+  CHECK(server.get("/healthz", false).status == 200);
+
+  // The other bot is unaffected, and the hostile one recovers once the answers are sane again.
+  inject(sim, healthy, 1, "still fine?");
+  CHECK(wait_for_sent(sim, healthy, 1, 1, 10s));
+  sim.set_faults(hostile, {});
+  inject(sim, hostile, 1, "hello again");
+  CHECK(wait_for_sent(sim, hostile, 1, 1, 15s));
+  CHECK(server.running());
+}

@@ -84,3 +84,16 @@ TEST_CASE("a summary is one line", "[api_result]") {
   CHECK(result.summary() == "network: certificate verify failed: hostname mismatch");
   CHECK(failure(Outcome::network, "a\nb").summary() == "network: a b");
 }
+
+// Parsing any depth is safe, but copying or dumping the value recurses once per level: a million
+// levels overflowed the stack and took the whole process down.
+TEST_CASE("a body nested past the bound is a bad_response, however deep", "[api_result]") {
+  for (const std::size_t depth : {65, 1000000}) {
+    const std::string body = R"({"ok":true,"result":[{"update_id":1,"message":)" +
+                             std::string(depth, '[') + std::string(depth, ']') + "}]}";
+    const auto result = parse_response(200, body);
+    CHECK(result.outcome == Outcome::bad_response);
+    CHECK(result.description == "response nests deeper than 64 levels");
+  }
+  CHECK(parse_response(200, R"({"ok":true,"result":[[[[[]]]]]})").ok());
+}

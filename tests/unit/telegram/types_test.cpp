@@ -155,3 +155,10 @@ TEST_CASE("parse_updates refuses a result that is not an array", "[telegram]") {
   CHECK_THROWS_AS(parse_updates(json::object()), ParseError);
   CHECK(parse_updates(json::array()).empty());
 }
+
+TEST_CASE("an update nested past the bound is refused, not parsed") {
+  const std::string deep = R"({"update_id":5,"message":{"x":)" + std::string(1000000, '[') +
+                           std::string(1000000, ']') + "}}";
+  CHECK_THROWS_WITH(hangar::telegram::parse_update(deep),
+                    Catch::Contains("nests deeper than 64 levels"));
+}
