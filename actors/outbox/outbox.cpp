@@ -61,7 +61,8 @@ void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::CallResult result)
   }
   auto delay = attempt->next_delay;
   if (result.retry_after_seconds)
-    delay = std::max(delay, std::chrono::milliseconds(*result.retry_after_seconds * 1000));
+    delay = std::max<std::chrono::milliseconds>(delay,
+                                                std::chrono::seconds(*result.retry_after_seconds));
   attempt->next_delay = std::min(attempt->next_delay * 2, max_retry_);
   retry_later(std::move(attempt), delay);
 }

@@ -1,5 +1,8 @@
 #include "platform/botapi/response_parser.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <boost/beast/http/status.hpp>
 
 #include "platform/core/bounds.hpp"
@@ -31,12 +34,35 @@ CallResult bad_response(unsigned status, std::string description) {
   return result;
 }
 
+// An integer field from [low, high]; anything else (a float, a string, an unsigned past INT64_MAX,
+// a value out of range) is treated as absent instead of being truncated.
+std::optional<int> int_within(const json& value, int low, int high) {
+  if (!value.is_number_integer()) return std::nullopt;
+  if (value.is_number_unsigned()) {
+    const auto n = value.get<std::uint64_t>();
+    if (n > static_cast<std::uint64_t>(high)) return std::nullopt;
+    return static_cast<int>(n);
+  }
+  const auto n = value.get<std::int64_t>();
+  if (n < low || n > high) return std::nullopt;
+  return static_cast<int>(n);
+}
+
+// An integer field brought into [low, high], however large or small; absent when not an integer.
+std::optional<int> clamped(const json& value, int low, int high) {
+  if (!value.is_number_integer()) return std::nullopt;
+  if (value.is_number_unsigned())
+    return static_cast<int>(
+        std::min<std::uint64_t>(value.get<std::uint64_t>(), static_cast<std::uint64_t>(high)));
+  return static_cast<int>(std::clamp<std::int64_t>(value.get<std::int64_t>(), low, high));
+}
+
 CallResult api_error(unsigned status, const json& envelope) {
   CallResult result;
   result.outcome = Outcome::api_error;
   result.http_status = static_cast<int>(status);
   auto code = envelope.find("error_code");
-  if (code != envelope.end() && code->is_number_integer()) result.error_code = code->get<int>();
+  if (code != envelope.end()) result.error_code = int_within(*code, 0, 999).value_or(0);
   auto description = envelope.find("description");
   result.description = description != envelope.end() && description->is_string()
                            ? description->get<std::string>()
@@ -44,8 +70,9 @@ CallResult api_error(unsigned status, const json& envelope) {
   auto parameters = envelope.find("parameters");
   if (parameters != envelope.end() && parameters->is_object()) {
     auto retry_after = parameters->find("retry_after");
-    if (retry_after != parameters->end() && retry_after->is_number_integer())
-      result.retry_after_seconds = retry_after->get<int>();
+    // Capped, so that a hostile server cannot park the bot for years (or overflow a delay).
+    if (retry_after != parameters->end())
+      result.retry_after_seconds = clamped(*retry_after, 0, bounds::retry_after_seconds);
   }
   return result;
 }

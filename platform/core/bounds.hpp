@@ -19,5 +19,6 @@ constexpr unsigned updates_per_poll = 100;                // getUpdates limit
 // request to the simulator). Telegram's deepest updates (a reply to a message with an inline
 // keyboard) nest about 10 deep.
 constexpr std::size_t json_nesting_depth = 64;
+constexpr int retry_after_seconds = 3600;  // a Bot API retry_after longer than this is cut to it
 
 }  // namespace hangar::bounds

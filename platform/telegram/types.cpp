@@ -1,5 +1,8 @@
 #include "platform/telegram/types.hpp"
 
+#include <limits>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "platform/core/bounds.hpp"
@@ -23,10 +26,27 @@ const json& require(const json& j, const char* key, const std::string& path) {
   return *it;
 }
 
+// An unsigned JSON number past INT64_MAX would wrap in get<std::int64_t>().
+bool fits_int64(const json& value) {
+  return value.is_number_integer() &&
+         (!value.is_number_unsigned() ||
+          value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<std::int64_t>::max()});
+}
+
 std::int64_t require_int(const json& j, const char* key, const std::string& path) {
   const json& value = require(j, key, path);
   if (!value.is_number_integer()) fail(path + key, "is not an integer");
+  if (!fits_int64(value)) fail(path + key, "is out of range");
   return value.get<std::int64_t>();
+}
+
+// The update's id, when it is one the offset can move past: 0 <= id < INT64_MAX, so id + 1 never
+// overflows.
+std::optional<std::int64_t> valid_update_id(const json& value) {
+  if (!fits_int64(value)) return std::nullopt;
+  const auto id = value.get<std::int64_t>();
+  if (id < 0 || id == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
+  return id;
 }
 
 std::string require_string(const json& j, const char* key, const std::string& path) {
@@ -76,7 +96,7 @@ Message message_at(const json& j, const std::string& path) {
   message.message_id = require_int(j, "message_id", path);
   message.chat = chat_at(require(j, "chat", path), path + "chat.");
   const json* date = optional_member(j, "date");
-  if (date && date->is_number_integer()) message.date = date->get<std::int64_t>();
+  if (date && fits_int64(*date)) message.date = date->get<std::int64_t>();
   if (const json* from = optional_member(j, "from")) message.from = user_at(*from, path + "from.");
   message.text = maybe_string(j, "text");
   return message;
@@ -99,7 +119,7 @@ ChatMemberUpdated chat_member_updated_at(const json& j, const std::string& path)
   updated.chat = chat_at(require(j, "chat", path), path + "chat.");
   updated.from = user_at(require(j, "from", path), path + "from.");
   const json* date = optional_member(j, "date");
-  if (date && date->is_number_integer()) updated.date = date->get<std::int64_t>();
+  if (date && fits_int64(*date)) updated.date = date->get<std::int64_t>();
   return updated;
 }
 
@@ -128,7 +148,9 @@ Message parse_message(const json& j) {
 
 Update parse_update(const json& j) {
   Update update;
-  update.update_id = require_int(j, "update_id", "");
+  const auto id = valid_update_id(require(j, "update_id", ""));
+  if (!id) fail("update_id", "is not an integer from 0 to 2^63 - 2");
+  update.update_id = *id;
   if (const json* m = optional_member(j, "message")) update.message = message_at(*m, "message.");
   if (const json* m = optional_member(j, "edited_message"))
     update.edited_message = message_at(*m, "edited_message.");
@@ -160,10 +182,13 @@ std::vector<Update> parse_updates(const json& result_array) {
       updates.push_back(parse_update(element));
     } catch (const ParseError&) {
       // Keep it by id so the offset moves past it; dropping it would re-fetch it forever.
+      // An update without a usable id cannot be moved past; the bot's pacing of empty polls
+      // keeps a server that sends only such updates from being spun against.
       const json* id = element.is_object() ? optional_member(element, "update_id") : nullptr;
-      if (!id || !id->is_number_integer()) continue;
+      const auto valid_id = id ? valid_update_id(*id) : std::nullopt;
+      if (!valid_id) continue;
       Update broken;
-      broken.update_id = id->get<std::int64_t>();
+      broken.update_id = *valid_id;
       broken.raw_json = element.dump();
       updates.push_back(std::move(broken));
     }

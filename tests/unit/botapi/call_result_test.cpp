@@ -97,3 +97,30 @@ TEST_CASE("a body nested past the bound is a bad_response, however deep", "[api_
   }
   CHECK(parse_response(200, R"({"ok":true,"result":[[[[[]]]]]})").ok());
 }
+
+TEST_CASE("hostile integers are capped or ignored, never truncated or overflowed", "[api_result]") {
+  auto retry_after = [](const std::string& value) {
+    return parse_response(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests",)"
+                               R"("parameters":{"retry_after":)" +
+                                   value + "}}")
+        .retry_after_seconds;
+  };
+  CHECK(retry_after("5") == 5);
+  CHECK(retry_after("3600") == 3600);
+  // Past the cap (an hour), up to values that would overflow `seconds * 1000` or an int.
+  CHECK(retry_after("3601") == 3600);
+  CHECK(retry_after("4294967301") == 3600);            // 2^32 + 5: get<int> made it 5
+  CHECK(retry_after("18446744073709551615") == 3600);  // 2^64 - 1
+  CHECK(retry_after("-7") == 0);
+  CHECK_FALSE(retry_after("1.5").has_value());
+  CHECK_FALSE(retry_after(R"("10")").has_value());
+
+  auto error_code = [](const std::string& value) {
+    return parse_response(
+               400, R"({"ok":false,"error_code":)" + value + R"(,"description":"Bad Request"})")
+        .error_code;
+  };
+  CHECK(error_code("400") == 400);
+  CHECK(error_code("4294967696") == 0);  // 2^32 + 400: get<int> made it 400; 0 is "none"
+  CHECK(error_code("-1") == 0);
+}

@@ -162,3 +162,32 @@ TEST_CASE("an update nested past the bound is refused, not parsed") {
   CHECK_THROWS_WITH(hangar::telegram::parse_update(deep),
                     Catch::Contains("nests deeper than 64 levels"));
 }
+
+TEST_CASE("update ids the offset cannot move past are refused, never overflowed") {
+  using hangar::telegram::parse_update;
+  using hangar::telegram::parse_updates;
+  const auto update = [](const std::string& id) {
+    return R"({"update_id":)" + id + R"(,"message":{"message_id":1,"chat":{"id":5},"text":"x"}})";
+  };
+  CHECK(parse_update(update("9223372036854775806")).update_id == 9223372036854775806);
+  // INT64_MAX (id + 1 would overflow), past it as an unsigned (it would wrap), and below zero.
+  for (const char* id : {"9223372036854775807", "18446744073709551615", "-1"}) {
+    INFO(id);
+    CHECK_THROWS_WITH(parse_update(update(id)), Catch::Contains("update_id"));
+  }
+  // In a batch they are left out, while a broken update with a usable id is kept by its id.
+  const auto batch = nlohmann::json::parse(
+      "[" + update("9223372036854775807") + "," + update("18446744073709551615") + "," +
+      R"({"update_id":7,"message":"not an object"})" + "," + update("8") + "]");
+  const auto updates = parse_updates(batch);
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0].update_id == 7);
+  CHECK(updates[1].update_id == 8);
+}
+
+TEST_CASE("an unsigned id past INT64_MAX is out of range, not wrapped") {
+  const std::string text = R"({"update_id":1,"message":{"message_id":1,)"
+                           R"("chat":{"id":18446744073709551615},"text":"x"}})";
+  CHECK_THROWS_WITH(hangar::telegram::parse_update(text),
+                    Catch::Contains("chat.id' is out of range"));
+}
