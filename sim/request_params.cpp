@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "platform/core/bounds.hpp"
+#include "platform/core/json_int.hpp"
 #include "platform/core/json_nesting.hpp"
 #include "platform/http/url_encoding.hpp"
 
@@ -58,7 +59,7 @@ std::optional<RequestParams> RequestParams::parse(const http::Request& request,
 std::optional<std::int64_t> RequestParams::integer(const std::string& name) const {
   const auto found = values_.find(name);
   if (found == values_.end()) return std::nullopt;
-  if (found->is_number_integer()) return found->get<std::int64_t>();
+  if (found->is_number_integer()) return json_int64(*found);
   if (!found->is_string()) return std::nullopt;
   const auto& text = found->get_ref<const std::string&>();
   std::int64_t value = 0;

@@ -6,6 +6,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include "platform/core/bounds.hpp"
+#include "platform/core/json_int.hpp"
 #include "platform/core/json_nesting.hpp"
 
 namespace hangar::botapi {
@@ -37,15 +38,9 @@ CallResult bad_response(unsigned status, std::string description) {
 // An integer field from [low, high]; anything else (a float, a string, an unsigned past INT64_MAX,
 // a value out of range) is treated as absent instead of being truncated.
 std::optional<int> int_within(const json& value, int low, int high) {
-  if (!value.is_number_integer()) return std::nullopt;
-  if (value.is_number_unsigned()) {
-    const auto n = value.get<std::uint64_t>();
-    if (n > static_cast<std::uint64_t>(high)) return std::nullopt;
-    return static_cast<int>(n);
-  }
-  const auto n = value.get<std::int64_t>();
-  if (n < low || n > high) return std::nullopt;
-  return static_cast<int>(n);
+  const auto n = json_int64(value);
+  if (!n || *n < low || *n > high) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 // An integer field brought into [low, high], however large or small; absent when not an integer.

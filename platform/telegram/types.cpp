@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/core/bounds.hpp"
+#include "platform/core/json_int.hpp"
 #include "platform/core/json_nesting.hpp"
 
 namespace hangar::telegram {
@@ -26,26 +27,19 @@ const json& require(const json& j, const char* key, const std::string& path) {
   return *it;
 }
 
-// An unsigned JSON number past INT64_MAX would wrap in get<std::int64_t>().
-bool fits_int64(const json& value) {
-  return value.is_number_integer() &&
-         (!value.is_number_unsigned() ||
-          value.get<std::uint64_t>() <= std::uint64_t{std::numeric_limits<std::int64_t>::max()});
-}
-
 std::int64_t require_int(const json& j, const char* key, const std::string& path) {
   const json& value = require(j, key, path);
   if (!value.is_number_integer()) fail(path + key, "is not an integer");
-  if (!fits_int64(value)) fail(path + key, "is out of range");
-  return value.get<std::int64_t>();
+  const auto n = json_int64(value);
+  if (!n) fail(path + key, "is out of range");
+  return *n;
 }
 
 // The update's id, when it is one the offset can move past: 0 <= id < INT64_MAX, so id + 1 never
 // overflows.
 std::optional<std::int64_t> valid_update_id(const json& value) {
-  if (!fits_int64(value)) return std::nullopt;
-  const auto id = value.get<std::int64_t>();
-  if (id < 0 || id == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
+  const auto id = json_int64(value);
+  if (!id || *id < 0 || *id == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
   return id;
 }
 
@@ -96,7 +90,7 @@ Message message_at(const json& j, const std::string& path) {
   message.message_id = require_int(j, "message_id", path);
   message.chat = chat_at(require(j, "chat", path), path + "chat.");
   const json* date = optional_member(j, "date");
-  if (date && fits_int64(*date)) message.date = date->get<std::int64_t>();
+  if (date) message.date = json_int64(*date).value_or(message.date);
   if (const json* from = optional_member(j, "from")) message.from = user_at(*from, path + "from.");
   message.text = maybe_string(j, "text");
   return message;
@@ -119,7 +113,7 @@ ChatMemberUpdated chat_member_updated_at(const json& j, const std::string& path)
   updated.chat = chat_at(require(j, "chat", path), path + "chat.");
   updated.from = user_at(require(j, "from", path), path + "from.");
   const json* date = optional_member(j, "date");
-  if (date && fits_int64(*date)) updated.date = date->get<std::int64_t>();
+  if (date) updated.date = json_int64(*date).value_or(updated.date);
   return updated;
 }
 
