@@ -1,5 +1,7 @@
 #include "sim/bot_state.hpp"
 
+#include <limits>
+
 #include <boost/asio/post.hpp>
 
 namespace hangar::sim {
@@ -51,6 +53,14 @@ std::optional<std::int64_t> BotState::inject(
   return update_id;
 }
 
+bool BotState::restart_update_ids(std::int64_t next_update_id) {
+  if (next_update_id < 1 || next_update_id == std::numeric_limits<std::int64_t>::max())
+    return false;
+  std::lock_guard lock(mutex_);
+  last_update_id_ = next_update_id - 1;
+  return true;
+}
+
 void BotState::release_parked_poll() {
   std::unique_lock lock(mutex_);
   std::optional<ParkedPoll> parked = std::move(parked_);
@@ -85,6 +95,9 @@ void BotState::confirm_below(std::int64_t offset) {
     while (pending_.size() > keep) pending_.pop_front();
     return;
   }
+  // The official Bot API server confirms nothing for an offset past its newest update and
+  // answers from the start of its queue: that is how a client sees ids that restarted lower.
+  if (offset > last_update_id_ + 1) return;
   while (!pending_.empty() && pending_.front().update_id < offset) pending_.pop_front();
 }
 

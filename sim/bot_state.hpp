@@ -45,6 +45,8 @@ class BotState : public std::enable_shared_from_this<BotState> {
   std::optional<std::int64_t> inject(
       const std::function<std::string(std::int64_t update_id, std::int64_t message_id)>&
           make_update);
+  // The next update gets `next_update_id` (1 to 2^63 - 2); false when it is out of range.
+  bool restart_update_ids(std::int64_t next_update_id);
   // Answers a parked getUpdates with an empty list, e.g. before the simulator forgets the bot.
   void release_parked_poll();
 

@@ -43,6 +43,7 @@ http::Response ControlApi::handle(const http::Request& request, std::string_view
   if (path == "/control/bots" && get) return bot_counters(request);
   if (path == "/control/tokens" && get) return tokens(request);
   if (path == "/control/faults" && post) return faults(request);
+  if (path == "/control/restart_ids" && post) return restart_ids(request);
   if (path == "/control/reset" && post) return reset(request);
   return http::json_error(
       request, Status::not_found, "not_found",
@@ -122,6 +123,19 @@ http::Response ControlApi::faults(const http::Request& request) {
                               {"non_json", faults.non_json},
                               {"revoked", faults.revoked},
                               {"deeply_nested", faults.deeply_nested}});
+}
+
+http::Response ControlApi::restart_ids(const http::Request& request) {
+  RequestParams::ParseFailure failure{};
+  const auto params = RequestParams::parse(request, &failure);
+  if (!params) return bad_request(request, unreadable(failure));
+  const auto token = params->text("token");
+  const auto next = params->integer("next_update_id");
+  if (!token || !is_valid_token(*token))
+    return bad_request(request, "token is missing or malformed");
+  if (!next || !state_.restart_update_ids(*token, *next))
+    return bad_request(request, "next_update_id must be an integer from 1 to 2^63 - 2");
+  return http::json_response(request, Status::ok, {{"next_update_id", *next}});
 }
 
 http::Response ControlApi::reset(const http::Request& request) {

@@ -20,6 +20,7 @@ class ControlApi {
   http::Response bot_counters(const http::Request& request);
   http::Response tokens(const http::Request& request);
   http::Response faults(const http::Request& request);
+  http::Response restart_ids(const http::Request& request);
   http::Response reset(const http::Request& request);
 
   SimState& state_;

@@ -50,6 +50,11 @@ std::optional<std::int64_t> SimState::inject_message(const std::string& token, s
   });
 }
 
+bool SimState::restart_update_ids(const std::string& token, std::int64_t next_update_id) {
+  auto found = bot(token);
+  return found && found->restart_update_ids(next_update_id);
+}
+
 std::optional<std::int64_t> SimState::inject_callback(const std::string& token,
                                                       std::int64_t chat_id,
                                                       const std::string& data) {

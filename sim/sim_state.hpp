@@ -36,6 +36,7 @@ class SimState {
   // The bot's own switches when it has any, else those set for every bot.
   Faults faults_for(const BotState& bot) const;
   void set_faults(const std::string& token, Faults faults);  // empty token: every bot
+  bool restart_update_ids(const std::string& token, std::int64_t next_update_id);
 
   std::vector<std::string> tokens_seen() const;  // bots that made at least one Bot API call
   void reset();

@@ -140,6 +140,10 @@ void Simulator::set_faults(const std::string& token, Faults faults) {
   impl_->state.set_faults(token, faults);
 }
 
+bool Simulator::restart_update_ids(const std::string& token, std::int64_t next_update_id) {
+  return impl_->state.restart_update_ids(token, next_update_id);
+}
+
 void Simulator::reset() {
   impl_->state.reset();
 }

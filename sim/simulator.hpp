@@ -71,7 +71,11 @@ class Simulator {
   std::vector<std::string> tokens_seen() const;  // every token that called the Bot API
 
   void set_faults(const std::string& token, Faults faults);  // empty token: every bot
-  void reset();                                              // forgets every bot, update and record
+  // As Telegram does after a bot had no updates for a week: the bot's next update gets
+  // `next_update_id` (from 1 to 2^63 - 2), usually below the offset its client confirmed.
+  // False for a malformed token or an id out of range.
+  bool restart_update_ids(const std::string& token, std::int64_t next_update_id);
+  void reset();  // forgets every bot, update and record
 
  private:
   struct Impl;

@@ -100,8 +100,9 @@ bool BotRepository::update(std::int64_t id, const BotChanges& changes) {
       .bind(6, now_ms())
       .bind(7, id)
       .run();
-  // Another bot's update ids are unrelated to this one's: the stored offset would drop its
-  // updates as duplicates, and the old bot's pending updates cannot be answered any more.
+  // Another bot's update ids are unrelated to this one's: polling with the stored offset would
+  // confirm, and so drop, the new bot's updates below it, and the old bot's pending updates
+  // cannot be answered any more. The inbox sequence goes on, so arrival order stays monotonic.
   if (changes.token && token_owner(*changes.token) != token_owner(current->token)) {
     db_.prepare("UPDATE bot_runtime SET next_offset = 0, username = '' WHERE bot_id = ?1")
         .bind(1, id)

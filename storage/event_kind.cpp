@@ -5,8 +5,8 @@
 namespace hangar::storage {
 namespace {
 
-constexpr std::array<std::string_view, 6> names = {"restart", "backoff", "quarantine",
-                                                   "lift",    "evict",   "dead_letter"};
+constexpr std::array<std::string_view, 7> names = {"restart", "backoff",     "quarantine",   "lift",
+                                                   "evict",   "dead_letter", "ids_restarted"};
 
 }  // namespace
 
@@ -21,7 +21,7 @@ std::optional<EventKind> event_kind_from(std::string_view name) {
 }
 
 std::string_view event_kind_names() {
-  return "restart, backoff, quarantine, lift, evict, dead_letter";
+  return "restart, backoff, quarantine, lift, evict, dead_letter, ids_restarted";
 }
 
 }  // namespace hangar::storage

@@ -7,12 +7,13 @@
 namespace hangar::storage {
 
 enum class EventKind {
-  restart,      // an actor was restarted (reason budget, memory_limit, crash or config)
-  backoff,      // a bot passed its restart intensity and waits
-  quarantine,   // a bot backed off too often in a row
-  lift,         // a quarantine was lifted (`bot enable`)
-  evict,        // the memory guard retired idle chats
-  dead_letter,  // an update was set aside
+  restart,        // an actor was restarted (reason budget, memory_limit, crash or config)
+  backoff,        // a bot passed its restart intensity and waits
+  quarantine,     // a bot backed off too often in a row
+  lift,           // a quarantine was lifted (`bot enable`)
+  evict,          // the memory guard retired idle chats
+  dead_letter,    // an update was set aside
+  ids_restarted,  // the Bot API's update ids went back below the bot's offset
 };
 
 std::string_view to_string(EventKind kind);

@@ -107,9 +107,34 @@ ALTER TABLE events ADD COLUMN crossed_at_ms INTEGER;
 ALTER TABLE events ADD COLUMN stopped_at_ms INTEGER;
 )sql";
 
+// The inbox is ordered by its own sequence number, since Telegram's update ids can restart
+// lower. Rows carried over keep their order: their update ids become their seq.
+constexpr const char* version_3 = R"sql(
+CREATE TABLE inbox_by_seq (
+  bot_id INTEGER NOT NULL REFERENCES bots (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  update_id INTEGER NOT NULL,
+  chat_id INTEGER,
+  payload TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (bot_id, seq)
+) WITHOUT ROWID;
+INSERT INTO inbox_by_seq (bot_id, seq, update_id, chat_id, payload, received_at)
+  SELECT bot_id, update_id, update_id, chat_id, payload, received_at FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_by_seq RENAME TO inbox;
+CREATE INDEX inbox_by_chat ON inbox (bot_id, chat_id, seq);
+
+ALTER TABLE bot_runtime ADD COLUMN inbox_seq INTEGER NOT NULL DEFAULT 0;
+INSERT OR IGNORE INTO bot_runtime (bot_id) SELECT DISTINCT bot_id FROM inbox;
+UPDATE bot_runtime SET inbox_seq =
+  coalesce((SELECT max(seq) FROM inbox WHERE inbox.bot_id = bot_runtime.bot_id), 0);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, version_1},
     {2, version_2},
+    {3, version_3},
 };
 
 constexpr int last_version() {

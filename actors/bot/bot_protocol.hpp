@@ -9,7 +9,8 @@
 namespace hangar::actors {
 
 // A chat actor idle past its timeout asks to retire. The bot agrees (retire_atom) only when it
-// has routed nothing to that chat after `last_taken`, the newest update the chat took.
+// has routed nothing to that chat after `last_taken`, the inbox seq of the newest update the
+// chat took.
 struct ChatIdle {
   std::int64_t chat_key = 0;
   std::int64_t last_taken = 0;

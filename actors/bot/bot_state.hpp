@@ -41,8 +41,9 @@ struct Restored {
 
 // A getUpdates batch that is now durable in the inbox (duplicates already dropped).
 struct BatchCommitted {
-  std::vector<telegram::Update> updates;
+  std::vector<ChatUpdate> updates;
   std::int64_t next_offset = 0;
+  bool ids_restarted = false;
 };
 
 struct InboxCounted {
@@ -79,7 +80,7 @@ struct PollState {
 
 struct ChatEntry {
   ActorOwn<ChatActor> actor;
-  std::int64_t last_routed = 0;  // newest update_id sent to it
+  std::int64_t last_routed = 0;  // inbox seq of the newest update sent to it
 };
 
 // What the bot remembers of a chat's actors that ended badly, until the chat retires.

@@ -78,16 +78,16 @@ void spawn_chat(BotSelf* self, std::int64_t key, std::optional<SetAside> set_asi
   st.chats.entries[key] = ChatEntry{ActorOwn<ChatActor>(std::move(actor)), 0};
 }
 
-void route(BotSelf* self, telegram::Update update) {
+void route(BotSelf* self, ChatUpdate routed) {
   auto& entries = self->state.chats.entries;
-  auto key = update.chat_id().value_or(chatless_key);
+  auto key = routed.update.chat_id().value_or(chatless_key);
   auto it = entries.find(key);
   if (it == entries.end()) {
     spawn_chat(self, key);
     it = entries.find(key);
   }
-  it->second.last_routed = update.update_id;
-  self->send(it->second.actor.get(), ChatUpdate{std::move(update)});
+  it->second.last_routed = routed.seq;
+  self->send(it->second.actor.get(), std::move(routed));
 }
 
 void on_chat_idle(BotSelf* self, const ChatIdle& idle) {

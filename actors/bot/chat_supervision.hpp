@@ -13,7 +13,7 @@
 namespace hangar::actors::bot {
 
 void spawn_chat(BotSelf* self, std::int64_t key, std::optional<SetAside> set_aside = std::nullopt);
-void route(BotSelf* self, telegram::Update update);
+void route(BotSelf* self, ChatUpdate routed);
 void on_chat_idle(BotSelf* self, const ChatIdle& idle);
 void on_chat_recovered(BotSelf* self, const ChatRecovered& recovered);
 void on_chat_down(BotSelf* self, const caf::down_msg& down);

@@ -1,9 +1,9 @@
 #include "actors/bot/poller.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "actors/bot/chat_supervision.hpp"
+#include "actors/common/event_log.hpp"
 #include "actors/common/weak_handle.hpp"
 #include "platform/core/log.hpp"
 #include "storage/inbox_repository.hpp"
@@ -14,25 +14,38 @@ namespace {
 
 using std::chrono::milliseconds;
 
+std::string restart_detail(const storage::Appended& appended) {
+  return "update ids restarted below offset " + std::to_string(*appended.ids_restarted_below) +
+         ": " + std::to_string(appended.stored.size()) + " updates taken as new, offset now " +
+         std::to_string(appended.next_offset);
+}
+
 void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
   auto& st = self->state;
   auto bot_id = st.args.config.id;
-  std::int64_t newest = 0;
-  for (const auto& update : updates) newest = std::max(newest, update.update_id);
-  auto next_offset = std::max(st.poll.next_offset, newest + 1);
+  auto polled_offset = st.poll.next_offset;
+  const Settings& settings = st.settings();
   WeakHandle<BotImpl> me(self);
   st.args.services->storage.post(
-      [bot_id, next_offset, me, updates = std::move(updates)](storage::Database& db) mutable {
+      [bot_id, polled_offset, &settings, me,
+       updates = std::move(updates)](storage::Database& db) mutable {
         std::vector<storage::InboxUpdate> rows;
         rows.reserve(updates.size());
         for (const auto& update : updates)
           rows.push_back({update.update_id, update.chat_id(), update.raw_json});
-        auto stored = storage::InboxRepository(db).append(bot_id, rows);
-        std::unordered_set<std::int64_t> fresh;
-        for (const auto& row : stored) fresh.insert(row.update_id);
-        BatchCommitted batch{{}, next_offset};
-        for (auto& update : updates)
-          if (fresh.count(update.update_id)) batch.updates.push_back(std::move(update));
+        auto appended = storage::InboxRepository(db).append(bot_id, rows, polled_offset);
+        BatchCommitted batch{{}, appended.next_offset, appended.ids_restarted_below.has_value()};
+        if (batch.ids_restarted)
+          append_event(db, settings,
+                       make_event(bot_id, std::nullopt, storage::EventKind::ids_restarted,
+                                  "update_ids", restart_detail(appended)));
+        // Stored rows keep the batch's order, so one pass pairs each with its parsed update.
+        auto update = updates.begin();
+        for (const auto& row : appended.stored) {
+          while (update != updates.end() && update->update_id != row.update_id) ++update;
+          if (update == updates.end()) break;
+          batch.updates.push_back(ChatUpdate{row.seq, std::move(*update++)});
+        }
         return storage::JobQueue::Completion(
             [me, batch = std::move(batch)]() mutable { me.send(std::move(batch)); });
       },
@@ -89,7 +102,11 @@ void on_updates(BotSelf* self, botapi::CallResult& result) {
 
 void on_batch_committed(BotSelf* self, BatchCommitted& batch) {
   auto& st = self->state;
-  st.poll.next_offset = std::max(st.poll.next_offset, batch.next_offset);
+  // The inbox decides: after a restart of the Bot API's update ids the offset goes down.
+  st.poll.next_offset = batch.next_offset;
+  if (batch.ids_restarted)
+    spdlog::warn("bot {}: the Bot API's update ids restarted; offset now {}", st.bot_name(),
+                 batch.next_offset);
   st.poll.pending_estimate += batch.updates.size();
   for (auto& update : batch.updates) route(self, std::move(update));
   continue_polling(self);

@@ -64,7 +64,7 @@ struct ChatActorState {
   std::string chat_state;
   bool loaded = false;
   ChatWindow window;
-  std::optional<telegram::Update> current;  // the update in hand
+  std::optional<ChatUpdate> current;  // the update in hand
   Reaction reaction;
   std::size_t next_action = 0;
   Clock::time_point last_activity;
@@ -82,16 +82,16 @@ struct ChatActorState {
 
 using ChatSelf = caf::stateful_actor<ChatActorState, Metered<ChatImpl::base>>;
 
-telegram::Update from_inbox(const storage::InboxUpdate& row) {
+ChatUpdate from_inbox(const storage::InboxUpdate& row) {
+  ChatUpdate routed{row.seq, {}};
   try {
-    return telegram::parse_update(row.payload);
+    routed.update = telegram::parse_update(row.payload);
   } catch (const std::exception&) {
     // Unreadable updates still pass through, so they are marked handled and not replayed forever.
-    telegram::Update update;
-    update.update_id = row.update_id;
-    update.raw_json = row.payload;
-    return update;
+    routed.update.update_id = row.update_id;
+    routed.update.raw_json = row.payload;
   }
+  return routed;
 }
 
 // Reads the chat's state (on the first load only) and the oldest pending updates after the
@@ -152,7 +152,7 @@ void pump(ChatSelf* self) {
     set_busy(self, true);
     if (waiting_for_bot_budget(self)) return;
     st.current = st.window.take();
-    handle(self, *st.current);
+    handle(self, st.current->update);
   } else if (st.window.needs_fetch()) {
     set_busy(self, true);
     fetch(self, false);
@@ -167,20 +167,21 @@ void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
   auto& st = self->state;
   auto bot_id = st.args.bot_id;
   auto chat_id = st.chat_id();
-  auto update_id = st.current->update_id;
+  auto seq = st.current->seq;
+  auto update_id = st.current->update.update_id;
   const Settings& settings = st.args.services->settings;
   WeakHandle<ChatImpl> me(self);
   st.args.services->storage.post(
       [=, &settings](storage::Database& db) -> storage::JobQueue::Completion {
         storage::InboxRepository inbox(db);
         if (set_aside) {
-          inbox.dead_letter(bot_id, update_id, set_aside->detail);
+          inbox.dead_letter(bot_id, seq, set_aside->detail);
           append_event(
               db, settings,
               make_event(bot_id, chat_id, storage::EventKind::dead_letter, set_aside->reason,
                          "update " + std::to_string(update_id) + ": " + set_aside->detail));
         } else {
-          inbox.mark_handled(bot_id, update_id);
+          inbox.mark_handled(bot_id, seq);
           storage::BotRuntimeRepository(db).add_handled(bot_id, 1);
         }
         if (state_to_save && chat_id)
@@ -295,7 +296,7 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
   fetch(self, true);
   return {
       [=](ChatUpdate& routed) {
-        self->state.window.offer(std::move(routed.update));
+        self->state.window.offer(std::move(routed));
         pump(self);
       },
       [=](ChatLoaded& loaded) {
@@ -314,7 +315,7 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
           st.chat_state = std::move(*loaded.state);
           st.loaded = true;
         }
-        std::vector<telegram::Update> updates;
+        std::vector<ChatUpdate> updates;
         updates.reserve(loaded.pending.size());
         for (const auto& row : loaded.pending) updates.push_back(from_inbox(row));
         st.window.end_fetch(std::move(updates));

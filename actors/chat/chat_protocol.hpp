@@ -10,6 +10,9 @@ namespace hangar::actors {
 
 // An update of this chat, already durable in the inbox.
 struct ChatUpdate {
+  // Its place in the bot's inbox, the order the chat handles its updates in (update ids are not:
+  // Telegram restarts them).
+  std::int64_t seq = 0;
   telegram::Update update;
 };
 

@@ -4,21 +4,21 @@
 
 namespace hangar::actors {
 
-void ChatWindow::offer(telegram::Update update) {
-  auto newest = queue_.empty() ? last_taken_ : queue_.back().update_id;
-  if (update.update_id <= newest) return;  // seen already
+void ChatWindow::offer(ChatUpdate update) {
+  auto newest = queue_.empty() ? last_taken_ : queue_.back().seq;
+  if (update.seq <= newest) return;  // seen already
   if (spilled_ || queue_.size() >= capacity_) {
     spilled_ = true;
-    if (fetching_) newest_dropped_ = std::max(newest_dropped_, update.update_id);
+    if (fetching_) newest_dropped_ = std::max(newest_dropped_, update.seq);
     return;
   }
   queue_.push_back(std::move(update));
 }
 
-telegram::Update ChatWindow::take() {
+ChatUpdate ChatWindow::take() {
   auto update = std::move(queue_.front());
   queue_.pop_front();
-  last_taken_ = update.update_id;
+  last_taken_ = update.seq;
   return update;
 }
 
@@ -27,17 +27,17 @@ void ChatWindow::begin_fetch() {
   newest_dropped_ = 0;
 }
 
-void ChatWindow::end_fetch(std::vector<telegram::Update> fetched) {
+void ChatWindow::end_fetch(std::vector<ChatUpdate> fetched) {
   fetching_ = false;
   bool full = fetched.size() >= capacity_;
   for (auto& update : fetched) {
-    auto newest = queue_.empty() ? last_taken_ : queue_.back().update_id;
-    if (update.update_id > newest) queue_.push_back(std::move(update));
+    auto newest = queue_.empty() ? last_taken_ : queue_.back().seq;
+    if (update.seq > newest) queue_.push_back(std::move(update));
   }
   // An arrival dropped during the fetch was committed before it was routed, but perhaps after
-  // the fetch read the inbox; the inbox commits in update_id order, so if the fetch saw it, it
+  // the fetch read the inbox; the inbox commits in seq order, so if the fetch saw it, it
   // saw everything before it too.
-  auto newest = queue_.empty() ? last_taken_ : queue_.back().update_id;
+  auto newest = queue_.empty() ? last_taken_ : queue_.back().seq;
   spilled_ = full || newest_dropped_ > newest;
 }
 

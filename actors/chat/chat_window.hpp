@@ -9,8 +9,8 @@
 #include <deque>
 #include <vector>
 
+#include "actors/chat/chat_protocol.hpp"
 #include "platform/core/bounds.hpp"
-#include "platform/telegram/types.hpp"
 
 namespace hangar::actors {
 
@@ -20,24 +20,24 @@ class ChatWindow {
   explicit ChatWindow(std::size_t capacity = bounds::updates_held_per_chat) : capacity_(capacity) {}
 
   // An update the bot routed here; it is already durable in the inbox.
-  void offer(telegram::Update update);
+  void offer(ChatUpdate update);
 
   bool has_next() const { return !queue_.empty(); }
-  telegram::Update take();  // the oldest, in update_id order
+  ChatUpdate take();  // the oldest, in inbox order
   std::int64_t last_taken() const { return last_taken_; }
 
   // True when memory is empty but the inbox may hold more of this chat's updates.
   bool needs_fetch() const { return spilled_ && queue_.empty() && !fetching_; }
   void begin_fetch();
   // What the inbox returned for "after last_taken(), at most capacity()".
-  void end_fetch(std::vector<telegram::Update> fetched);
+  void end_fetch(std::vector<ChatUpdate> fetched);
   // The fetch read nothing; the next needs_fetch() asks again.
   void fetch_failed() { fetching_ = false; }
   std::size_t capacity() const { return capacity_; }
 
  private:
   std::size_t capacity_;
-  std::deque<telegram::Update> queue_;
+  std::deque<ChatUpdate> queue_;
   std::int64_t last_taken_ = 0;
   bool spilled_ = true;  // a new chat actor does not know the inbox yet
   bool fetching_ = false;

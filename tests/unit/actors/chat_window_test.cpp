@@ -2,24 +2,27 @@
 
 #include "actors/chat/chat_window.hpp"
 
+using hangar::actors::ChatUpdate;
 using hangar::actors::ChatWindow;
-using hangar::telegram::Update;
 
 namespace {
-Update update(std::int64_t id) {
-  Update u;
-  u.update_id = id;
+// The window orders by inbox seq; the update ids run backwards, as after a restart of Telegram's
+// ids, to show they play no part.
+ChatUpdate update(std::int64_t seq) {
+  ChatUpdate u;
+  u.seq = seq;
+  u.update.update_id = 1000 - seq;
   return u;
 }
-std::vector<Update> updates(std::int64_t first, std::int64_t last) {
-  std::vector<Update> result;
-  for (auto id = first; id <= last; ++id) result.push_back(update(id));
+std::vector<ChatUpdate> updates(std::int64_t first, std::int64_t last) {
+  std::vector<ChatUpdate> result;
+  for (auto seq = first; seq <= last; ++seq) result.push_back(update(seq));
   return result;
 }
 std::vector<std::int64_t> drain(ChatWindow& window) {
-  std::vector<std::int64_t> ids;
-  while (window.has_next()) ids.push_back(window.take().update_id);
-  return ids;
+  std::vector<std::int64_t> seqs;
+  while (window.has_next()) seqs.push_back(window.take().seq);
+  return seqs;
 }
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include "storage/bot_repository.hpp"
 #include "storage/database.hpp"
 #include "storage/event_repository.hpp"
+#include "storage/inbox_repository.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/storage/storage_test_support.hpp"
 
@@ -28,6 +29,14 @@ std::string text_pragma(Database& db, const char* sql) {
   REQUIRE(row.step());
   return row.column_text(0);
 }
+
+// What a version 2 file looked like: the inbox keyed by update_id, no inbox sequence.
+constexpr const char* version_2_inbox =
+    "DROP TABLE inbox; ALTER TABLE bot_runtime DROP COLUMN inbox_seq; "
+    "CREATE TABLE inbox (bot_id INTEGER NOT NULL REFERENCES bots (id) ON DELETE CASCADE, "
+    "update_id INTEGER NOT NULL, chat_id INTEGER, payload TEXT NOT NULL, "
+    "received_at INTEGER NOT NULL, PRIMARY KEY (bot_id, update_id)) WITHOUT ROWID; "
+    "CREATE INDEX inbox_by_chat ON inbox (bot_id, chat_id, update_id); ";
 
 }  // namespace
 
@@ -149,13 +158,39 @@ TEST_CASE("a version 1 database is upgraded and keeps its events") {
   // What a version 1 file looked like: events without the budget-stop times.
   hangar::storage::test::raw_exec(
       path,
-      "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
-      "stopped_at_ms; INSERT INTO events (at_ms, kind, reason, detail) VALUES (1, 'restart', "
-      "'crash', 'old'); PRAGMA user_version = 1");
+      std::string(version_2_inbox) +
+          "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
+          "stopped_at_ms; INSERT INTO events (at_ms, kind, reason, detail) VALUES (1, 'restart', "
+          "'crash', 'old'); PRAGMA user_version = 1");
   Database db(path);
   CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
   const auto events = EventRepository(db).list({});
   REQUIRE(events.size() == 1);
   CHECK(events[0].detail == "old");
   CHECK_FALSE(events[0].crossed_at_ms);
+}
+
+TEST_CASE("a version 2 database is upgraded and its pending updates keep their order") {
+  TempDir dir;
+  const auto path = dir.file("v2.db");
+  std::int64_t bot = 0;
+  {
+    Database db(path);
+    bot = BotRepository(db).add(new_bot(token(111)));
+  }
+  hangar::storage::test::raw_exec(
+      path, std::string(version_2_inbox) +
+                "INSERT INTO bot_runtime (bot_id, next_offset) VALUES (" + std::to_string(bot) +
+                ", 8); INSERT INTO inbox VALUES (" + std::to_string(bot) + ", 7, 10, '{}', 1), (" +
+                std::to_string(bot) + ", 5, 10, '{}', 1); PRAGMA user_version = 2");
+  Database db(path);
+  CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
+  InboxRepository inbox(db);
+  const auto stored = inbox.append(bot, {{8, 10, "{}"}}).stored;
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0].seq == 8);  // after every row carried over
+  std::vector<std::int64_t> order;
+  for (const auto& update : inbox.pending(bot, 10, 0, 10)) order.push_back(update.update_id);
+  CHECK(order == std::vector<std::int64_t>{5, 7, 8});
+  CHECK(inbox.next_offset(bot) == 9);
 }

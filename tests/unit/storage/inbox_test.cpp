@@ -35,28 +35,63 @@ using Ids = std::vector<std::int64_t>;
 
 TEST_CASE_METHOD(Fixture, "a batch is stored and the offset moves past its largest update") {
   CHECK(inbox.next_offset(bot) == 0);
-  const auto stored = inbox.append(bot, {update(5, 10), update(6, 20), update(7, std::nullopt)});
-  CHECK(ids(stored) == Ids{5, 6, 7});
-  CHECK(stored[0].payload == "{\"update_id\":5}");
+  const auto appended = inbox.append(bot, {update(5, 10), update(6, 20), update(7, std::nullopt)});
+  CHECK(ids(appended.stored) == Ids{5, 6, 7});
+  CHECK(appended.stored[0].payload == "{\"update_id\":5}");
+  CHECK(appended.stored[2].seq == 3);
+  CHECK(appended.next_offset == 8);
+  CHECK_FALSE(appended.ids_restarted_below);
   CHECK(inbox.next_offset(bot) == 8);
   CHECK(inbox.pending_count(bot) == 3);
 }
 
-TEST_CASE_METHOD(Fixture, "updates seen before are dropped, even once handled") {
+TEST_CASE_METHOD(Fixture, "updates a stale poll brings again are dropped, even once handled") {
   inbox.append(bot, {update(1, 10), update(2, 10), update(3, 10)});
   inbox.mark_handled(bot, 1);
 
-  // A Bot API that resends part of the last batch, with one new update.
-  const auto stored = inbox.append(bot, {update(1, 10), update(3, 10), update(4, 10)});
-  CHECK(ids(stored) == Ids{4});
+  // A poll sent with offset 1 before the batch above was committed: 1 to 3 are known.
+  const auto appended = inbox.append(bot, {update(1, 10), update(3, 10), update(4, 10)}, 1);
+  CHECK(ids(appended.stored) == Ids{4});
+  CHECK_FALSE(appended.ids_restarted_below);
   CHECK(inbox.next_offset(bot) == 5);
   CHECK(ids(inbox.pending(bot, 10, 0, 100)) == Ids{2, 3, 4});
 
   // The same update twice within one batch is stored once.
-  CHECK(ids(inbox.append(bot, {update(9, 10), update(9, 10)})) == Ids{9});
+  CHECK(ids(inbox.append(bot, {update(9, 10), update(9, 10)}).stored) == Ids{9});
   CHECK(inbox.next_offset(bot) == 10);
-  CHECK(inbox.append(bot, {}).empty());
+  CHECK(inbox.append(bot, {}).stored.empty());
   CHECK(inbox.next_offset(bot) == 10);
+}
+
+TEST_CASE_METHOD(Fixture,
+                 "ids that restart below the offset are new updates, kept in arrival order") {
+  inbox.append(bot, {update(1000, 10), update(1001, 10)});
+  inbox.mark_handled(bot, 2);
+
+  // Telegram restarted the bot's ids, and the new ones even reuse a pending update's id.
+  const auto appended = inbox.append(bot, {update(1000, 10), update(17, 20)});
+  CHECK(ids(appended.stored) == Ids{1000, 17});
+  CHECK(appended.ids_restarted_below == std::optional<std::int64_t>(1002));
+  CHECK(appended.next_offset == 1001);
+  CHECK(inbox.next_offset(bot) == 1001);
+
+  // Both updates numbered 1000 wait, the older first; chat 20 is served after chat 10.
+  const auto chat_10 = inbox.pending(bot, 10, 0, 100);
+  REQUIRE(chat_10.size() == 2);
+  CHECK(chat_10[0].seq < chat_10[1].seq);
+  CHECK(ids(inbox.pending(bot, 20, 0, 100)) == Ids{17});
+  using Chats = std::vector<std::optional<std::int64_t>>;
+  CHECK(inbox.chats_with_pending(bot) == Chats{10, 20});
+
+  // Handling one of them by its seq leaves the other.
+  inbox.mark_handled(bot, chat_10[0].seq);
+  CHECK(inbox.pending(bot, 10, 0, 100).at(0).seq == chat_10[1].seq);
+
+  // The next batch continues from the new ids.
+  const auto next = inbox.append(bot, {update(1001, 20)});
+  CHECK(ids(next.stored) == Ids{1001});
+  CHECK_FALSE(next.ids_restarted_below);
+  CHECK(inbox.next_offset(bot) == 1002);
 }
 
 TEST_CASE_METHOD(Fixture, "each chat gets its own updates in order, paged by the last one seen") {
@@ -92,7 +127,7 @@ TEST_CASE_METHOD(Fixture, "chats with pending updates are listed longest-waiting
 TEST_CASE_METHOD(Fixture, "one bot's inbox is separate from another's") {
   const auto other = BotRepository(db).add(new_bot(token(222)));
   inbox.append(bot, {update(100, 10)});
-  CHECK(ids(inbox.append(other, {update(1, 10)})) == Ids{1});
+  CHECK(ids(inbox.append(other, {update(1, 10)}).stored) == Ids{1});
   CHECK(inbox.next_offset(other) == 2);
   CHECK(inbox.pending_count(bot) == 1);
   CHECK(inbox.pending_count(other) == 1);
