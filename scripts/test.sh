@@ -3,9 +3,11 @@
 #   1. the optimised build (build/), every test;
 #   2. the same tests built with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/),
 #      except those labelled `timing`, whose speed and CPU bounds hold only in the optimised
-#      build. HANGAR_SANITIZE_STAGE=0 skips this stage.
-# Tests run in parallel, one per core, except those labelled `timing` (RUN_SERIAL: they measure
-# speed or CPU, which a neighbour would skew); every server binds a free port. The timeout stops a
+#      build, and `load`, which would take minutes there. HANGAR_SANITIZE_STAGE=0 skips this
+#      stage.
+# Tests run in parallel, one per core, except those labelled `timing` or `load` (RUN_SERIAL: they
+# measure speed or CPU, which a neighbour would skew, or need the machine); every server binds a
+# free port. The timeout stops a
 # hung test from hanging CI. Arguments go to ctest, e.g. `-R fleet`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +25,5 @@ if [[ "${HANGAR_SANITIZE_STAGE:-1}" != 0 ]]; then
   HANGAR_BUILD_DIR=build-asan HANGAR_CMAKE_ARGS="-DHANGAR_SANITIZE=ON" scripts/build.sh
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-    run_tests build-asan -LE timing "$@"
+    run_tests build-asan -LE "timing|load" "$@"
 fi
