@@ -44,8 +44,12 @@ void call_safely(const Callback& callback, Args&&... args) {
 
 }  // namespace
 
-StorageWorker::StorageWorker(const std::string& path, std::size_t max_batch)
-    : db_(path, false), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { run(); }) {}
+StorageWorker::StorageWorker(const std::string& path, std::size_t max_batch,
+                             std::chrono::milliseconds busy_timeout)
+    : db_(path, false), max_batch_(max_batch == 0 ? 1 : max_batch) {
+  sqlite3_busy_timeout(db_.handle(), static_cast<int>(busy_timeout.count()));
+  thread_ = std::thread([this] { run(); });
+}
 
 StorageWorker::~StorageWorker() {
   {

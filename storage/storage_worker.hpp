@@ -10,6 +10,7 @@
 // inbox append per bot, one handled update per chat); queued() is there to watch it. A BusyError
 // (another process holding the write lock past busy_timeout) makes the worker retry the batch's
 // BEGIN or COMMIT up to busy_retries times before failing the batch.
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -31,8 +32,10 @@ class StorageWorker final : public JobQueue {
   // A throwing job is rolled back to its savepoint; the rest of its batch still commits.
 
   // Opens its own connection to `path` (which must already exist and be migrated).
-  explicit StorageWorker(const std::string& path,
-                         std::size_t max_batch = bounds::storage_jobs_per_transaction);
+  // `busy_timeout`: how long SQLite waits for another connection's write lock.
+  explicit StorageWorker(
+      const std::string& path, std::size_t max_batch = bounds::storage_jobs_per_transaction,
+      std::chrono::milliseconds busy_timeout = std::chrono::milliseconds(busy_timeout_ms));
   static constexpr int busy_retries = 5;
   ~StorageWorker();  // runs what is queued, then stops
   StorageWorker(const StorageWorker&) = delete;

@@ -47,7 +47,7 @@ struct BatchCommitted {
 };
 
 struct InboxCounted {
-  std::size_t pending = 0;
+  std::optional<std::size_t> pending;  // nullopt: the count failed, and is tried again
 };
 
 }  // namespace hangar::actors::bot

@@ -114,19 +114,25 @@ void on_batch_committed(BotSelf* self, BatchCommitted& batch) {
 
 void on_inbox_counted(BotSelf* self, InboxCounted counted) {
   auto& st = self->state;
-  st.poll.pending_estimate = counted.pending;
-  if (counted.pending < st.settings().inbox_limit) return poll(self);
-  spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(), counted.pending);
+  if (!counted.pending) {
+    self->delayed_send(self, st.timings().inbox_recheck, recount_atom::value);
+    return;
+  }
+  st.poll.pending_estimate = *counted.pending;
+  if (*counted.pending < st.settings().inbox_limit) return poll(self);
+  spdlog::info("bot {}: inbox full ({} updates), polling paused", st.bot_name(), *counted.pending);
   self->delayed_send(self, st.timings().inbox_recheck, recount_atom::value);
 }
 
 void count_inbox(BotSelf* self) {
   auto bot_id = self->state.args.config.id;
   WeakHandle<BotImpl> me(self);
-  self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
-    InboxCounted counted{storage::InboxRepository(db).pending_count(bot_id)};
-    return storage::JobQueue::Completion([me, counted] { me.send(counted); });
-  });
+  self->state.args.services->storage.post(
+      [bot_id, me](storage::Database& db) {
+        InboxCounted counted{storage::InboxRepository(db).pending_count(bot_id)};
+        return storage::JobQueue::Completion([me, counted] { me.send(counted); });
+      },
+      [me](const std::string&) { me.send(InboxCounted{}); });
 }
 
 }  // namespace hangar::actors::bot

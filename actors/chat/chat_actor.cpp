@@ -42,14 +42,16 @@ namespace {
 // The update in hand is done: marked handled (true), or set aside or left for a replay (false).
 using marked_atom = caf::atom_constant<caf::atom("marked")>;
 using idle_timer_atom = caf::atom_constant<caf::atom("idletimer")>;
-using act_now_atom = caf::atom_constant<caf::atom("actnow")>;        // a reaction's delay is over
-using refetch_atom = caf::atom_constant<caf::atom("refetch")>;       // read the inbox again
-using bot_budget_atom = caf::atom_constant<caf::atom("botbudget")>;  // look at the bot's again
+using act_now_atom = caf::atom_constant<caf::atom("actnow")>;  // a reaction's delay is over
+using storage_failed_atom = caf::atom_constant<caf::atom("storfail")>;  // a storage job failed
+using storage_retry_atom = caf::atom_constant<caf::atom("storretry")>;  // try it again
+using bot_budget_atom = caf::atom_constant<caf::atom("botbudget")>;     // look at the bot's again
 
-using ChatImpl = ChatActor::extend<caf::reacts_to<ChatLoaded>, caf::reacts_to<ActionDone>,
-                                   caf::reacts_to<marked_atom, bool>,
-                                   caf::reacts_to<idle_timer_atom>, caf::reacts_to<act_now_atom>,
-                                   caf::reacts_to<refetch_atom>, caf::reacts_to<bot_budget_atom>>;
+using ChatImpl =
+    ChatActor::extend<caf::reacts_to<ChatLoaded>, caf::reacts_to<ActionDone>,
+                      caf::reacts_to<marked_atom, bool>, caf::reacts_to<idle_timer_atom>,
+                      caf::reacts_to<act_now_atom>, caf::reacts_to<storage_failed_atom>,
+                      caf::reacts_to<storage_retry_atom>, caf::reacts_to<bot_budget_atom>>;
 
 // The actor clock, which an actor test drives by hand.
 using Clock = caf::actor_clock::clock_type;
@@ -65,6 +67,14 @@ struct ChatActorState {
   bool loaded = false;
   ChatWindow window;
   std::optional<ChatUpdate> current;  // the update in hand
+  // What marking the update in hand writes; kept until it is written, so a failed write is
+  // tried again rather than the update replayed and answered twice.
+  struct Mark {
+    std::optional<std::string> state_to_save;
+    std::optional<SetAside> set_aside;
+  };
+  std::optional<Mark> mark;
+  unsigned storage_failures = 0;  // in a row; the wait before the next try doubles
   Reaction reaction;
   std::size_t next_action = 0;
   Clock::time_point last_activity;
@@ -162,35 +172,50 @@ void pump(ChatSelf* self) {
   }
 }
 
-void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
-               std::optional<SetAside> set_aside) {
+// A storage job failed (lock held too long, disk full, SQLite's heap limit): the chat waits and
+// tries the same step again. It is not a crash of the chat, so it never dead-letters an update.
+void retry_storage_later(ChatSelf* self) {
+  auto& st = self->state;
+  auto delay =
+      st.args.services->settings.timings.storage_retry * (1u << std::min(st.storage_failures, 5u));
+  ++st.storage_failures;
+  self->delayed_send(self, delay, storage_retry_atom::value);
+}
+
+void write_mark(ChatSelf* self) {
   auto& st = self->state;
   auto bot_id = st.args.bot_id;
   auto chat_id = st.chat_id();
   auto seq = st.current->seq;
   auto update_id = st.current->update.update_id;
+  auto mark = *st.mark;
   const Settings& settings = st.args.services->settings;
   WeakHandle<ChatImpl> me(self);
   st.args.services->storage.post(
       [=, &settings](storage::Database& db) -> storage::JobQueue::Completion {
         storage::InboxRepository inbox(db);
-        if (set_aside) {
-          inbox.dead_letter(bot_id, seq, set_aside->detail);
+        if (mark.set_aside) {
+          inbox.dead_letter(bot_id, seq, mark.set_aside->detail);
           append_event(
               db, settings,
-              make_event(bot_id, chat_id, storage::EventKind::dead_letter, set_aside->reason,
-                         "update " + std::to_string(update_id) + ": " + set_aside->detail));
+              make_event(bot_id, chat_id, storage::EventKind::dead_letter, mark.set_aside->reason,
+                         "update " + std::to_string(update_id) + ": " + mark.set_aside->detail));
         } else {
           inbox.mark_handled(bot_id, seq);
           storage::BotRuntimeRepository(db).add_handled(bot_id, 1);
         }
-        if (state_to_save && chat_id)
-          storage::ChatStateRepository(db).save(bot_id, *chat_id, *state_to_save);
-        const bool handled = !set_aside;
+        if (mark.state_to_save && chat_id)
+          storage::ChatStateRepository(db).save(bot_id, *chat_id, *mark.state_to_save);
+        const bool handled = !mark.set_aside;
         return [me, handled] { me.send(marked_atom::value, handled); };
       },
-      // The update stays in the inbox and is replayed later; the chat moves on meanwhile.
-      [me](const std::string&) { me.send(marked_atom::value, false); });
+      [me](const std::string&) { me.send(storage_failed_atom::value); });
+}
+
+void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
+               std::optional<SetAside> set_aside) {
+  self->state.mark = ChatActorState::Mark{std::move(state_to_save), std::move(set_aside)};
+  write_mark(self);
 }
 
 // Sends the reaction's next call, or marks the update handled once all have final outcomes.
@@ -248,6 +273,8 @@ void on_marked(ChatSelf* self, bool handled) {
   auto& st = self->state;
   if (!st.current) return;
   st.current.reset();
+  st.mark.reset();
+  st.storage_failures = 0;
   st.reaction = Reaction{};
   if (handled) st.args.bot_status->updates_handled.fetch_add(1, std::memory_order_relaxed);
   if (st.args.after_crash) {
@@ -303,14 +330,9 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
         auto& st = self->state;
         if (loaded.failed) {
           st.window.fetch_failed();
-          // Without its state the chat cannot run; its restart reads again.
-          if (!st.loaded)
-            self->quit(caf::make_error(caf::sec::runtime_error, "cannot read chat state"));
-          else
-            self->delayed_send(self, st.args.services->settings.timings.storage_retry,
-                               refetch_atom::value);
-          return;
+          return retry_storage_later(self);
         }
+        st.storage_failures = 0;
         if (loaded.state) {
           st.chat_state = std::move(*loaded.state);
           st.loaded = true;
@@ -322,7 +344,17 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
         pump(self);
       },
       [=](act_now_atom) { act(self); },
-      [=](refetch_atom) { pump(self); },
+      [=](storage_failed_atom) { retry_storage_later(self); },
+      [=](storage_retry_atom) {
+        // Whichever step failed: the mark in hand, the first read, or a later read.
+        auto& st = self->state;
+        if (st.mark)
+          write_mark(self);
+        else if (!st.loaded)
+          fetch(self, true);
+        else
+          pump(self);
+      },
       [=](bot_budget_atom) {
         self->state.budget_recheck_armed = false;
         pump(self);

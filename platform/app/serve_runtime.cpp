@@ -9,6 +9,7 @@
 
 #include "actors/fleet/fleet_supervisor.hpp"
 #include "platform/botapi/tls_context.hpp"
+#include "platform/core/bounds.hpp"
 #include "platform/core/io_runtime.hpp"
 #include "platform/core/log.hpp"
 #include "platform/http/server.hpp"
@@ -79,12 +80,14 @@ constexpr std::chrono::milliseconds io_finish_deadline{5000};
 
 struct ServeRuntime::Parts {
   explicit Parts(const Settings& settings)
-      : storage(settings.db_path),
+      : storage(settings.db_path, bounds::storage_jobs_per_transaction,
+                settings.timings.storage_busy_timeout),
         io(1),
+        admin_io(1),
         services{settings, storage, io.context(), session_factory(io.context(), settings), fleet},
         system(config),
         api(fleet, storage, settings),
-        server(io.context(), server_options(settings), api.handler()),
+        server(admin_io.context(), server_options(settings), api.handler()),
         supervisor(actors::spawn_fleet_supervisor(system, services)) {}
 
   ~Parts() { shut_down(); }
@@ -101,9 +104,10 @@ struct ServeRuntime::Parts {
     // 4. The io threads run what is left: the sessions' closes that the ending actors posted,
     //    and the aborted reads and writes of the sockets they close. Past the deadline they are
     //    stopped all the same. A job posted by the last handlers runs too, before anything goes.
-    if (!io.finish(io_finish_deadline))
-      spdlog::warn("network work still pending {} s after stopping; stopped it anyway",
-                   std::chrono::duration_cast<std::chrono::seconds>(io_finish_deadline).count());
+    for (auto* runtime : {&io, &admin_io})
+      if (!runtime->finish(io_finish_deadline))
+        spdlog::warn("network work still pending {} s after stopping; stopped it anyway",
+                     std::chrono::duration_cast<std::chrono::seconds>(io_finish_deadline).count());
     storage.flush();
   }
 
@@ -129,7 +133,10 @@ struct ServeRuntime::Parts {
   }
 
   storage::StorageWorker storage;
-  IoRuntime io;
+  IoRuntime io;  // the bots' sessions
+  // The HTTP server's own thread: /metrics, REST and slow or hostile clients never delay a
+  // bot's I/O.
+  IoRuntime admin_io;
   FleetStatus fleet;
   actors::Services services;
   caf::actor_system_config config = actor_config();

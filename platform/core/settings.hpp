@@ -30,7 +30,8 @@ struct Timings {
   ms outbox_retry_first{500};           // a transient failure of a send, doubling...
   ms outbox_retry_max{30000};           // ...up to this (or the server's retry_after)
   ms inbox_recheck{500};                // how often a bot with a full inbox looks again
-  ms storage_retry{1000};               // how soon a chat reads the inbox again after a failure
+  ms storage_retry{1000};               // after a failed storage job of a chat, doubling to 32x
+  ms storage_busy_timeout{5000};        // a storage job waits this long for another's write lock
   ms bad_response_log_interval{60000};  // a broken Bot API's replies are logged this seldom
   ms config_poll_interval{500};         // how often serve looks for bot changes in SQLite
   ms budget_watch_interval{10};         // how often the supervisor looks at budgets and the guard

@@ -14,6 +14,10 @@ std::size_t SteppedJobs::run() {
     Completion completion;
     std::optional<std::string> error;
     try {
+      if (failing_ > 0) {
+        --failing_;
+        throw storage::BusyError("database is locked");
+      }
       storage::Transaction transaction(db_);
       completion = entry.job(db_);
       transaction.commit();

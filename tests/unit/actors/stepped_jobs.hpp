@@ -18,6 +18,9 @@ class SteppedJobs final : public storage::JobQueue {
     queue_.push_back({std::move(job), std::move(failed)});
   }
   std::size_t waiting() const { return queue_.size(); }
+  // The next `jobs` jobs to run fail without running, as when another program holds the write
+  // lock past the busy timeout.
+  void fail_next(std::size_t jobs) { failing_ += jobs; }
   // Runs what is queued now (and what those jobs' completions post meanwhile); returns how many.
   std::size_t run();
 
@@ -28,6 +31,7 @@ class SteppedJobs final : public storage::JobQueue {
   };
   storage::Database db_;
   std::deque<Entry> queue_;
+  std::size_t failing_ = 0;
 };
 
 }  // namespace hangar::test
