@@ -46,10 +46,17 @@ void SettingsRepository::set_admin_token(const std::string& token) {
 
 bool SettingsRepository::check_admin_token(const std::string& candidate) {
   const auto stored = load_hash(db_);
-  if (!stored) return false;
-  const std::string hash = sha256_hex(candidate);
-  return stored->size() == hash.size() &&
-         CRYPTO_memcmp(stored->data(), hash.data(), hash.size()) == 0;
+  return stored && matches_token_hash(*stored, candidate);
+}
+
+std::optional<std::string> SettingsRepository::admin_token_hash() {
+  return load_hash(db_);
+}
+
+bool matches_token_hash(const std::string& hash, const std::string& candidate) {
+  const std::string candidate_hash = sha256_hex(candidate);
+  return hash.size() == candidate_hash.size() &&
+         CRYPTO_memcmp(hash.data(), candidate_hash.data(), hash.size()) == 0;
 }
 
 std::string generate_secret_token() {

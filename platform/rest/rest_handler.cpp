@@ -14,7 +14,6 @@
 #include "platform/rest/bots_endpoints.hpp"
 #include "platform/rest/events_endpoint.hpp"
 #include "platform/rest/request.hpp"
-#include "storage/settings_repository.hpp"
 
 namespace hangar::rest {
 namespace {
@@ -75,6 +74,11 @@ bool same_secret(const std::string& given, const std::string& expected) {
          CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
+http::Response storage_unavailable(const http::Request& request) {
+  return http::json_error(request, Status::service_unavailable, "storage_unavailable",
+                          "the database could not be read; try again");
+}
+
 http::Response unauthorized(const http::Request& request, const std::string& detail) {
   auto response = http::json_error(request, Status::unauthorized, "unauthorized", detail);
   response.set(field::www_authenticate, "Bearer");
@@ -132,9 +136,7 @@ Endpoint route(const http::Request& request) {
 }
 
 http::Response answer(rest::ReadContext& context, const http::Request& request,
-                      const std::string& credential, const Endpoint& endpoint) {
-  if (!storage::SettingsRepository(context.db).check_admin_token(credential))
-    return unauthorized(request, "wrong admin token");
+                      const Endpoint& endpoint) {
   try {
     return http::json_response(request, Status::ok, endpoint(context));
   } catch (const rest::ApiError& error) {
@@ -145,7 +147,10 @@ http::Response answer(rest::ReadContext& context, const http::Request& request,
 }  // namespace
 
 RestHandler::RestHandler(FleetStatus& fleet, storage::JobQueue& worker, Settings settings)
-    : fleet_(fleet), worker_(worker), settings_(std::move(settings)) {}
+    : fleet_(fleet),
+      worker_(worker),
+      settings_(std::move(settings)),
+      admin_(worker, settings_.timings.config_poll_interval) {}
 
 http::Handler RestHandler::handler() {
   return [this](http::Request&& request, const http::RequestContext& context,
@@ -188,18 +193,26 @@ void RestHandler::answer_api(std::shared_ptr<const http::Request> request, http:
     return respond(unauthorized(
         *request, "send the admin token as Authorization: Bearer, or the session cookie"));
 
+  admin_.check(*credential, [this, request, respond](AdminCredential::Verdict verdict) {
+    if (verdict == AdminCredential::Verdict::not_admin)
+      return respond(unauthorized(*request, "wrong admin token"));
+    if (verdict == AdminCredential::Verdict::unknown) return respond(storage_unavailable(*request));
+    run_endpoint(request, respond);
+  });
+}
+
+void RestHandler::run_endpoint(std::shared_ptr<const http::Request> request,
+                               http::Respond respond) {
   worker_.post(
-      [this, request, respond, credential = *credential,
+      [this, request, respond,
        endpoint = route(*request)](storage::Database& db) -> storage::JobQueue::Completion {
         rest::ReadContext context{db, fleet_, settings_};
-        auto response =
-            std::make_shared<http::Response>(answer(context, *request, credential, endpoint));
+        auto response = std::make_shared<http::Response>(answer(context, *request, endpoint));
         return [respond, response] { respond(std::move(*response)); };
       },
       [request, respond](const std::string& error) {
         spdlog::warn("REST API could not read the database: {}", error);
-        respond(http::json_error(*request, Status::service_unavailable, "storage_unavailable",
-                                 "the database could not be read; try again"));
+        respond(storage_unavailable(*request));
       });
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The HTTP API of the README ("HTTP"): /healthz, /metrics and the read endpoints under /api/, as
 // one http::Handler. Everything under /api/ needs the admin token, as `Authorization: Bearer` or
-// the dashboard's `hangar_session` cookie; it is checked, and the answer read, in one job on
-// the storage worker, so the io thread never waits for the disk. /healthz and /metrics answer
+// the dashboard's `hangar_session` cookie. It is checked in memory first (AdminCredential), so a
+// wrong token costs no storage work; the answer is read in a job on the storage worker, so the
+// io thread never waits for the disk. /healthz and /metrics answer
 // from memory on the io thread.
 //
 // The RestHandler must outlive the jobs it posted: stop the HTTP server and flush the worker
@@ -11,6 +12,7 @@
 
 #include "platform/core/settings.hpp"
 #include "platform/http/server.hpp"
+#include "platform/rest/admin_credential.hpp"
 #include "platform/rest/metrics_exposition.hpp"
 #include "platform/status/fleet_status.hpp"
 #include "storage/job_queue.hpp"
@@ -32,10 +34,12 @@ class RestHandler {
  private:
   http::Response metrics(const http::Request& request) const;
   void answer_api(std::shared_ptr<const http::Request> request, http::Respond respond);
+  void run_endpoint(std::shared_ptr<const http::Request> request, http::Respond respond);
 
   FleetStatus& fleet_;
   storage::JobQueue& worker_;
   Settings settings_;
+  AdminCredential admin_;
 };
 
 }  // namespace hangar::rest

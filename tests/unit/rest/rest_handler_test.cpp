@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +32,17 @@ std::string token(int owner) {
   return std::to_string(owner) + ":" + std::string(34, 'S') + "tail";
 }
 
+// The storage worker, counting the jobs posted to it.
+struct CountedJobs final : storage::JobQueue {
+  explicit CountedJobs(storage::JobQueue& worker) : worker(worker) {}
+  void post(Job job, Failure failed) override {
+    ++posted;
+    worker.post(std::move(job), std::move(failed));
+  }
+  storage::JobQueue& worker;
+  std::atomic<std::size_t> posted{0};
+};
+
 // A real database file behind a real StorageWorker, and a FleetStatus the test fills in.
 struct Api {
   explicit Api(std::optional<std::string> metrics_token = std::nullopt) {
@@ -41,7 +54,8 @@ struct Api {
       storage::SettingsRepository(db).set_admin_token(admin_token);
     }
     worker = std::make_unique<storage::StorageWorker>(settings.db_path);
-    api = std::make_unique<RestHandler>(fleet, *worker, settings);
+    jobs = std::make_unique<CountedJobs>(*worker);
+    api = std::make_unique<RestHandler>(fleet, *jobs, settings);
   }
   ~Api() { worker->flush(); }
 
@@ -80,6 +94,7 @@ struct Api {
   Settings settings;
   FleetStatus fleet;
   std::unique_ptr<storage::StorageWorker> worker;
+  std::unique_ptr<CountedJobs> jobs;
   std::unique_ptr<RestHandler> api;
 };
 
@@ -143,6 +158,30 @@ TEST_CASE("/api/ needs the admin token, as a Bearer token or the session cookie"
                    {{field::cookie, "theme=dark; hangar_session=" + admin_token + "; x=y"}})
               .result() == http::Status::ok);
   }
+}
+
+TEST_CASE("a wrong admin token costs no storage work; a reset token counts within the poll") {
+  Api api;
+  REQUIRE(api.get("/api/bots").result() == http::Status::ok);  // reads the token's hash
+
+  // A flood of wrong tokens is refused from the hash in memory: at most one read of it, when it
+  // grows older than the config poll interval meanwhile.
+  const auto before = api.jobs->posted.load();
+  for (int i = 0; i < 200; ++i)
+    check_error(api.call(verb::get, "/api/bots", {{field::authorization, "Bearer wrong"}}),
+                http::Status::unauthorized, "unauthorized");
+  CHECK(api.jobs->posted.load() - before <= 1);
+
+  // `hangar admin-token reset` in another process: a running serve follows within the interval.
+  {
+    storage::Database db(api.settings.db_path);
+    storage::SettingsRepository(db).set_admin_token("the-new-admin-token");
+  }
+  std::this_thread::sleep_for(api.settings.timings.config_poll_interval +
+                              std::chrono::milliseconds(100));
+  CHECK(api.call(verb::get, "/api/bots", {{field::authorization, "Bearer the-new-admin-token"}})
+            .result() == http::Status::ok);
+  check_error(api.get("/api/bots"), http::Status::unauthorized, "unauthorized");
 }
 
 TEST_CASE("bots show their configuration and live figures, the token masked") {
