@@ -9,7 +9,8 @@ namespace hangar::storage {
 namespace {
 
 constexpr const char* select_bot =
-    "SELECT id, name, token, behavior, api_url, memory_budget, enabled, quarantined FROM bots ";
+    "SELECT id, name, token, behavior, api_url, memory_budget, enabled, quarantined, unauthorized "
+    "FROM bots ";
 
 BotConfig read_bot(const Statement& row) {
   BotConfig bot;
@@ -21,6 +22,7 @@ BotConfig read_bot(const Statement& row) {
   if (auto budget = row.column_optional_int64(5)) bot.memory_budget = *budget;
   bot.enabled = row.column_int64(6) != 0;
   bot.quarantined = row.column_int64(7) != 0;
+  bot.unauthorized = row.column_optional_text(8);
   return bot;
 }
 
@@ -91,6 +93,7 @@ bool BotRepository::update(std::int64_t id, const BotChanges& changes) {
          "behavior = coalesce(?3, behavior), "
          "api_url = CASE WHEN ?4 IS NULL THEN api_url ELSE nullif(?4, '') END, "
          "memory_budget = CASE WHEN ?5 IS NULL THEN memory_budget ELSE nullif(?5, 0) END, "
+         "unauthorized = CASE WHEN ?2 IS NULL THEN unauthorized END, "
          "updated_at = ?6 WHERE id = ?7")
       .bind(1, changes.name)
       .bind(2, changes.token)
@@ -124,20 +127,23 @@ bool BotRepository::set_enabled(std::int64_t id, bool enabled) {
   if (!before) return false;
   db_.prepare(
          "UPDATE bots SET enabled = ?1, quarantined = CASE WHEN ?1 THEN 0 ELSE quarantined END, "
-         "updated_at = ?2 WHERE id = ?3")
+         "unauthorized = CASE WHEN ?1 THEN NULL ELSE unauthorized END, updated_at = ?2 "
+         "WHERE id = ?3")
       .bind(1, std::int64_t{enabled})
       .bind(2, now_ms())
       .bind(3, id)
       .run();
-  if (enabled && before->quarantined) {
-    Event lift;
-    lift.at_ms = now_ms();
-    lift.bot_id = id;
-    lift.kind = EventKind::lift;
-    lift.reason = "enable";
-    lift.detail = "quarantine lifted by enabling the bot";
-    EventRepository(db_).append(lift);
-  }
+  const auto lift = [&](const char* what) {
+    Event event;
+    event.at_ms = now_ms();
+    event.bot_id = id;
+    event.kind = EventKind::lift;
+    event.reason = "enable";
+    event.detail = std::string(what) + " lifted by enabling the bot";
+    EventRepository(db_).append(event);
+  };
+  if (enabled && before->quarantined) lift("quarantine");
+  if (enabled && before->unauthorized) lift("unauthorized state");
   transaction.commit();
   return true;
 }
@@ -147,6 +153,20 @@ bool BotRepository::set_quarantined(std::int64_t id, bool quarantined) {
       .bind(1, std::int64_t{quarantined})
       .bind(2, now_ms())
       .bind(3, id)
+      .run();
+  return db_.changes() > 0;
+}
+
+bool BotRepository::set_unauthorized(std::int64_t id, const std::string& token,
+                                     std::int64_t seen_version, const std::string& why) {
+  db_.prepare(
+         "UPDATE bots SET unauthorized = ?1, updated_at = ?2 WHERE id = ?3 AND token = ?4 AND "
+         "(SELECT value FROM meta WHERE key = 'config_version') = ?5")
+      .bind(1, why)
+      .bind(2, now_ms())
+      .bind(3, id)
+      .bind(4, token)
+      .bind(5, seen_version)
       .run();
   return db_.changes() > 0;
 }

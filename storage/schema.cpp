@@ -107,9 +107,16 @@ ALTER TABLE events ADD COLUMN crossed_at_ms INTEGER;
 ALTER TABLE events ADD COLUMN stopped_at_ms INTEGER;
 )sql";
 
+// A bot whose token the Bot API refused makes no calls until a new token or `bot enable`, and
+// that holds across restarts of serve: this says why it was refused (NULL: it was not).
+constexpr const char* version_3 = R"sql(
+ALTER TABLE bots ADD COLUMN unauthorized TEXT;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, version_1},
     {2, version_2},
+    {3, version_3},
 };
 
 constexpr int last_version() {

@@ -13,12 +13,17 @@ std::size_t SteppedJobs::run() {
     queue_.pop_front();
     Completion completion;
     std::optional<std::string> error;
-    try {
-      storage::Transaction transaction(db_);
-      completion = entry.job(db_);
-      transaction.commit();
-    } catch (const std::exception& e) {
-      error = e.what();
+    if (failures_ > 0) {
+      --failures_;
+      error = error_;
+    } else {
+      try {
+        storage::Transaction transaction(db_);
+        completion = entry.job(db_);
+        transaction.commit();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
     }
     if (error) {
       if (entry.failed) entry.failed(*error);

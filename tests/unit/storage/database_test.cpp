@@ -146,11 +146,13 @@ TEST_CASE("a version 1 database is upgraded and keeps its events") {
   TempDir dir;
   const auto path = dir.file("v1.db");
   { Database db(path); }
-  // What a version 1 file looked like: events without the budget-stop times.
+  // What a version 1 file looked like: events without the budget-stop times, bots without the
+  // unauthorized state.
   hangar::storage::test::raw_exec(
       path,
       "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
-      "stopped_at_ms; INSERT INTO events (at_ms, kind, reason, detail) VALUES (1, 'restart', "
+      "stopped_at_ms; ALTER TABLE bots DROP COLUMN unauthorized; INSERT INTO events (at_ms, kind, "
+      "reason, detail) VALUES (1, 'restart', "
       "'crash', 'old'); PRAGMA user_version = 1");
   Database db(path);
   CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
