@@ -64,33 +64,46 @@ bool log_allowed(BotSelf* self, const botapi::CallResult* result) {
   return true;
 }
 
-// Reports the fault and runs `step` again after the backoff (or the server's retry_after).
+// "getUpdates: api_error 500: Internal Server Error": what last_error shows.
+std::string error_line(std::string_view method, const botapi::CallResult& result) {
+  return std::string(method) + ": " + result.summary();
+}
+
+// Shows the fault in the bot's status and log, and once per streak in its events; `then` says
+// what the bot does about it, `wait` how long it waits first (none: it does not wait for a time).
+void report(BotSelf* self, const ApiFault& fault, const std::string& error, const std::string& then,
+            std::optional<milliseconds> wait, bool log) {
+  auto& st = self->state;
+  st.args.status->set_last_error(error);
+  std::optional<std::int64_t> next_try;
+  if (wait) next_try = now_ms() + wait->count();
+  st.args.status->set_state(fault.state, fault.reason, next_try);
+  const auto detail = error + "; " + then;
+  const auto level =
+      fault.state == BotState::unauthorized ? spdlog::level::err : spdlog::level::warn;
+  if (log) spdlog::log(level, "bot {}: {}", st.bot_name(), detail);
+  record_fault(self, fault, detail);
+}
+
+// Runs `step` again after the backoff (or the server's retry_after).
 void wait_and_retry(BotSelf* self, Step step, const ApiFault& fault, const std::string& error,
                     const botapi::CallResult* result) {
-  auto& st = self->state;
   std::optional<milliseconds> retry_after;
   if (result && result->retry_after_seconds)
     retry_after = std::chrono::seconds(*result->retry_after_seconds);
-  const auto delay = st.health.backoff.next(retry_after);
-  st.args.status->set_last_error(error);
-  st.args.status->set_state(fault.state, fault.reason, now_ms() + delay.count());
-  const auto detail = error + "; next try in " + format_duration(delay);
-  if (log_allowed(self, result)) spdlog::warn("bot {}: {}", st.bot_name(), detail);
-  record_fault(self, fault, detail);
+  const auto delay = self->state.health.backoff.next(retry_after);
+  report(self, fault, error, "next try in " + format_duration(delay), delay,
+         log_allowed(self, result));
   self->delayed_send(self, delay, Retry{step});
 }
 
 // No call of this bot can succeed: end it, with its session, outbox and chats. The updates in
 // hand stay in the inbox for its next start.
 void stop_unauthorized(BotSelf* self, const ApiFault& fault, const std::string& error) {
-  auto& st = self->state;
-  st.args.status->set_last_error(error);
-  st.args.status->set_state(fault.state, fault.reason);
-  const auto detail = error +
-                      "; no Bot API calls until its token is changed (`hangar bot set --token`) "
-                      "or it is enabled again (`hangar bot enable`)";
-  spdlog::error("bot {}: {}", st.bot_name(), detail);
-  record_fault(self, fault, detail);
+  report(self, fault, error,
+         "no Bot API calls until its token is changed (`hangar bot set --token`) or it is enabled "
+         "again (`hangar bot enable`)",
+         std::nullopt, true);
   self->quit(make_error(StopReason::unauthorized));
 }
 
@@ -100,7 +113,7 @@ void on_step_failed(BotSelf* self, Step step, const botapi::CallResult& result) 
   auto& st = self->state;
   const auto method = method_of(step);
   const auto fault = classify(method, result);
-  const auto error = std::string(method) + ": " + result.summary();
+  const auto error = error_line(method, result);
   if (fault.state == BotState::unauthorized) return stop_unauthorized(self, fault, error);
   if (fault.reason != "webhook") return wait_and_retry(self, step, fault, error, &result);
   // A webhook set by someone else: remove it once, at once; a webhook that comes back before a
@@ -109,11 +122,7 @@ void on_step_failed(BotSelf* self, Step step, const botapi::CallResult& result) 
     return wait_and_retry(self, Step::delete_webhook, fault, error, &result);
   st.health.webhook_deleted = true;
   st.health.backoff.next();  // counts toward the streak, without waiting
-  const auto detail = error + "; deleting the webhook";
-  st.args.status->set_last_error(error);
-  st.args.status->set_state(fault.state, fault.reason);
-  spdlog::warn("bot {}: {}", st.bot_name(), detail);
-  record_fault(self, fault, detail);
+  report(self, fault, error, "deleting the webhook", std::nullopt, true);
   self->send(self, Retry{Step::delete_webhook});
 }
 
@@ -123,7 +132,7 @@ void on_restore_failed(BotSelf* self, const std::string& error) {
 }
 
 void on_token_rejected(BotSelf* self, const std::string& method, const botapi::CallResult& result) {
-  stop_unauthorized(self, classify(method, result), method + ": " + result.summary());
+  stop_unauthorized(self, classify(method, result), error_line(method, result));
 }
 
 void on_step_succeeded(BotSelf* self, Step step) {
