@@ -22,6 +22,7 @@ struct BotConfig {
   // Why the Bot API refused the token (401, or 404 on getMe); nullopt: it did not. Such a bot
   // makes no call until its token changes or it is enabled again.
   std::optional<std::string> unauthorized;
+  std::int64_t revision = 0;  // grows with every change of the bot's row
 };
 
 struct NewBot {
@@ -56,11 +57,9 @@ class BotRepository {
   // Enabling also lifts a quarantine and the unauthorized state, even of an enabled bot.
   bool set_enabled(std::int64_t id, bool enabled);
   bool set_quarantined(std::int64_t id, bool quarantined);
-  // Marks the bot unauthorized with `why`, unless the bots table changed since `seen_version` or
-  // the bot's token is no longer `token`: a new token or an enable that came meanwhile wins.
-  // Returns whether it did.
-  bool set_unauthorized(std::int64_t id, const std::string& token, std::int64_t seen_version,
-                        const std::string& why);
+  // Marks the bot unauthorized with `why`, unless its row changed since it was read at
+  // `revision`: a new token or an enable that came meanwhile wins. Returns whether it did.
+  bool set_unauthorized(std::int64_t id, std::int64_t revision, const std::string& why);
 
   std::optional<BotConfig> find(std::int64_t id);
   // A decimal string is tried as an id first, then as a name.

@@ -108,9 +108,12 @@ ALTER TABLE events ADD COLUMN stopped_at_ms INTEGER;
 )sql";
 
 // A bot whose token the Bot API refused makes no calls until a new token or `bot enable`, and
-// that holds across restarts of serve: this says why it was refused (NULL: it was not).
+// that holds across restarts of serve: `unauthorized` says why it was refused (NULL: it was
+// not). `revision` grows with every change of the row, so serve marks it only if the operator
+// changed nothing since serve read it.
 constexpr const char* version_3 = R"sql(
 ALTER TABLE bots ADD COLUMN unauthorized TEXT;
+ALTER TABLE bots ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 constexpr Migration migrations[] = {

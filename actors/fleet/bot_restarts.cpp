@@ -70,18 +70,19 @@ void restart_under_policy(SupervisorSelf* self, ManagedBot& bot, const std::stri
 }
 
 // The bot ended itself because the Bot API refused its token. It is kept from running, in the
-// bots table so that it holds across restarts of serve, until its token changes or it is enabled;
-// a change to the table since the supervisor last read it (maybe just that) starts it again.
+// bots table so that it holds across restarts of serve, until its token changes or it is enabled.
+// A change to its row since the supervisor read it (a token, an enable: maybe the operator's
+// answer) keeps it from being marked, and the reconcile that follows starts it again.
 void park_unauthorized(SupervisorSelf* self, std::map<std::int64_t, ManagedBot>::iterator it) {
   auto& st = self->state;
   const auto& config = it->second.config;
   auto status = st.services->fleet.find(config.id);
   auto why = status ? status->last_error().value_or("") : "";
-  st.services->storage.post([id = config.id, token = config.token, version = st.seen_version,
-                             why = std::move(why)](storage::Database& db) {
-    storage::BotRepository(db).set_unauthorized(id, token, version, why);
-    return storage::JobQueue::Completion();
-  });
+  st.services->storage.post(
+      [id = config.id, revision = config.revision, why = std::move(why)](storage::Database& db) {
+        storage::BotRepository(db).set_unauthorized(id, revision, why);
+        return storage::JobQueue::Completion();
+      });
   st.bots.erase(it);
 }
 

@@ -143,6 +143,24 @@ TEST_CASE("a 401 on getUpdates stops every call of the bot until it is enabled a
   CHECK_FALSE(storage::BotRepository(harness.db()).find(id)->unauthorized);
 }
 
+TEST_CASE("bots whose tokens are refused together are each refused once, never retried") {
+  FleetHarness harness(fault_settings());
+  const std::vector<std::string> names = {"first", "second", "third"};
+  for (const auto& name : names) harness.add_bot(name);
+  harness.start();
+  harness.settle();
+  for (const auto& name : names)
+    harness.session(FleetHarness::token_of(name)).answer_poll(api_error(401, "Unauthorized"));
+  harness.settle();
+  harness.advance(5s);  // several config reads
+  harness.settle();
+  for (const auto& name : names) {
+    INFO(name);
+    CHECK(harness.sessions(FleetHarness::token_of(name)).size() == 1);
+    CHECK(storage::BotRepository(harness.db()).find(name)->unauthorized);
+  }
+}
+
 TEST_CASE("a reply refused with 401 keeps its update, which is answered after `bot enable`") {
   FleetHarness harness(fault_settings());
   const auto id = harness.start_with_bot("revoked");

@@ -219,7 +219,7 @@ TEST_CASE("bots show why they are in their state and when a waiting one tries ag
   {
     storage::Database db(api.settings.db_path);
     storage::BotRepository bots(db);
-    bots.set_unauthorized(refused, token(222), bots.config_version(), "getMe: api_error 404");
+    bots.set_unauthorized(refused, bots.find(refused)->revision, "getMe: api_error 404");
   }
   api.fleet.ensure(waiting, "waiting")
       ->set_state(BotState::conflict, "other_poller", 1767225600123);   // 2026-01-01

@@ -151,7 +151,8 @@ TEST_CASE("a version 1 database is upgraded and keeps its events") {
   hangar::storage::test::raw_exec(
       path,
       "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
-      "stopped_at_ms; ALTER TABLE bots DROP COLUMN unauthorized; INSERT INTO events (at_ms, kind, "
+      "stopped_at_ms; ALTER TABLE bots DROP COLUMN unauthorized; ALTER TABLE bots DROP COLUMN "
+      "revision; INSERT INTO events (at_ms, kind, "
       "reason, detail) VALUES (1, 'restart', "
       "'crash', 'old'); PRAGMA user_version = 1");
   Database db(path);

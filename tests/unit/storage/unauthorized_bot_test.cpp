@@ -1,6 +1,7 @@
 // A bot whose token the Bot API refused is marked unauthorized in the bots table, so that it makes
-// no call across restarts of serve. The mark is written only against the table serve last read
-// (an operator's new token or enable that came meanwhile wins), and a token or an enable lifts it.
+// no call across restarts of serve. The mark is written only against the row as serve last read
+// it (an operator's new token or enable that came meanwhile wins), and a token or an enable lifts
+// it.
 #include <catch2/catch.hpp>
 
 #include "storage/bot_repository.hpp"
@@ -23,7 +24,7 @@ struct Fixture {
   BotRepository bots{db};
   std::int64_t id = bots.add(new_bot(token(7)));
 
-  bool mark() { return bots.set_unauthorized(id, token(7), bots.config_version(), why); }
+  bool mark() { return bots.set_unauthorized(id, bots.find(id)->revision, why); }
 };
 
 }  // namespace
@@ -65,15 +66,29 @@ TEST_CASE("disabling keeps the unauthorized mark, a token given lifts it, even t
   CHECK_FALSE(f.bots.find(f.id)->unauthorized);
 }
 
-TEST_CASE("the mark is not written over a change serve has not seen, or for an old token") {
+TEST_CASE("the mark is not written over a change of the bot that serve has not seen") {
   Fixture f;
-  const auto seen = f.bots.config_version();
-  SECTION("the bots table changed since serve read it") {
-    BotRepository(f.db).add(new_bot(token(8)));  // any change: the next read starts the bot again
-    CHECK_FALSE(f.bots.set_unauthorized(f.id, token(7), seen, why));
+  const auto seen = f.bots.find(f.id)->revision;
+  SECTION("an enable") {
+    REQUIRE(f.bots.set_enabled(f.id, true));
   }
-  SECTION("the token was changed") {
-    CHECK_FALSE(f.bots.set_unauthorized(f.id, token(9), seen, why));
+  SECTION("a token") {
+    BotChanges changes;
+    changes.token = token(9);
+    REQUIRE(f.bots.update(f.id, changes));
   }
+  SECTION("a quarantine") {
+    REQUIRE(f.bots.set_quarantined(f.id, true));
+  }
+  CHECK(f.bots.find(f.id)->revision > seen);
+  CHECK_FALSE(f.bots.set_unauthorized(f.id, seen, why));
   CHECK_FALSE(f.bots.find(f.id)->unauthorized);
+}
+
+TEST_CASE("other bots' changes do not keep a bot from being marked") {
+  Fixture f;
+  const auto seen = f.bots.find(f.id)->revision;
+  const auto other = f.bots.add(new_bot(token(8)));
+  REQUIRE(f.bots.set_unauthorized(other, f.bots.find(other)->revision, why));  // revoked together
+  CHECK(f.bots.set_unauthorized(f.id, seen, why));
 }
