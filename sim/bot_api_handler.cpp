@@ -41,6 +41,11 @@ ApiReply error(int code, const std::string& description) {
 ApiReply bad_request(const std::string& what) {
   return error(400, "Bad Request: " + what);
 }
+ApiReply other_poller_conflict() {
+  return error(409,
+               "Conflict: terminated by other getUpdates request; make sure that only one bot "
+               "instance is running");
+}
 
 http::Response to_response(unsigned version, bool keep_alive, ApiReply reply) {
   return http::json_response(version, keep_alive, static_cast<http::Status>(reply.status),
@@ -79,10 +84,13 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const bool is_get_updates = name == "getupdates";
-  bot->count_call(context.request_number == 1, is_get_updates);
+  bot->count_call(context.request_number == 1, method, is_get_updates);
 
   const Faults faults = state_.faults_for(*bot);
   if (faults.revoked) return reply(error(401, "Unauthorized"));
+  if (faults.not_found) return reply(error(404, "Not Found"));
+  if (faults.server_error) return reply(error(500, "Internal Server Error"));
+  if (faults.other_poller && is_get_updates) return reply(other_poller_conflict());
   if (faults.non_json)
     return respond(
         http::text_response(request, http::Status::ok, "<html>not json</html>", "text/html"));
@@ -96,6 +104,10 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
     return reply(bad_request(failure == RequestParams::ParseFailure::malformed_percent_encoding
                                  ? "can't parse request parameters: malformed percent-encoding"
                                  : "can't parse request body as a JSON object"));
+  if (is_get_updates && !bot->webhook().empty())
+    return reply(error(409,
+                       "Conflict: can't use getUpdates method while webhook is active; use "
+                       "deleteWebhook to delete the webhook first"));
   if (is_get_updates)
     return get_updates(*bot, *params, faults.instant_get_updates, request, std::move(respond));
   const Method handler = find_method(name);
@@ -110,6 +122,8 @@ BotApiHandler::Method BotApiHandler::find_method(std::string_view lowercase_name
       {"editmessagetext", &BotApiHandler::edit_message_text},
       {"answercallbackquery", &BotApiHandler::answer_callback_query},
       {"deletewebhook", &BotApiHandler::delete_webhook},
+      {"setwebhook", &BotApiHandler::set_webhook},
+      {"getwebhookinfo", &BotApiHandler::get_webhook_info},
   };
   const auto found = methods.find(lowercase_name);
   return found == methods.end() ? nullptr : found->second;
@@ -127,11 +141,7 @@ void BotApiHandler::get_updates(BotState& bot, const RequestParams& params, bool
   // allowed_updates is accepted; the simulator only makes the kinds it is asked to inject.
   poll.answer = [respond = std::move(respond), version = request.version(),
                  keep_alive = request.keep_alive()](std::optional<std::string> updates) {
-    respond(to_response(version, keep_alive,
-                        updates ? ok(*updates)
-                                : error(409,
-                                        "Conflict: terminated by other getUpdates request; make "
-                                        "sure that only one bot instance is running")));
+    respond(to_response(version, keep_alive, updates ? ok(*updates) : other_poller_conflict()));
   };
   bot.poll(std::move(poll), timers_);
 }
@@ -178,8 +188,20 @@ ApiReply BotApiHandler::answer_callback_query(BotState& bot, const RequestParams
   return ok(std::string("true"));
 }
 
-ApiReply BotApiHandler::delete_webhook(BotState&, const RequestParams&) {
+ApiReply BotApiHandler::delete_webhook(BotState& bot, const RequestParams&) {
+  bot.set_webhook("");
   return ok(std::string("true"));
+}
+
+// Nothing is ever delivered to the URL: a webhook here exists to block getUpdates.
+ApiReply BotApiHandler::set_webhook(BotState& bot, const RequestParams& params) {
+  bot.set_webhook(params.text("url").value_or(""));
+  return ok(std::string("true"));
+}
+
+ApiReply BotApiHandler::get_webhook_info(BotState& bot, const RequestParams&) {
+  return ok(nlohmann::json{
+      {"url", bot.webhook()}, {"has_custom_certificate", false}, {"pending_update_count", 0}});
 }
 
 }  // namespace hangar::sim

@@ -34,6 +34,8 @@ class BotApiHandler {
   ApiReply edit_message_text(BotState& bot, const RequestParams& params);
   ApiReply answer_callback_query(BotState& bot, const RequestParams& params);
   ApiReply delete_webhook(BotState& bot, const RequestParams& params);
+  ApiReply set_webhook(BotState& bot, const RequestParams& params);
+  ApiReply get_webhook_info(BotState& bot, const RequestParams& params);
 
   using Method = ApiReply (BotApiHandler::*)(BotState&, const RequestParams&);
   static Method find_method(std::string_view lowercase_name);

@@ -8,8 +8,11 @@ namespace hangar::sim {
 
 namespace asio = boost::asio;
 
-BotState::BotState(std::int64_t bot_id, std::size_t max_pending_updates, std::size_t max_sent)
-    : bot_id_(bot_id), max_pending_updates_(max_pending_updates), max_sent_(max_sent) {}
+BotState::BotState(std::int64_t bot_id, const SimOptions& options)
+    : bot_id_(bot_id),
+      max_pending_updates_(options.max_pending_updates_per_bot),
+      max_sent_(options.max_sent_per_bot),
+      max_calls_logged_(options.max_calls_logged_per_bot) {}
 
 BotState::~BotState() {
   release_parked_poll();
@@ -133,11 +136,31 @@ std::vector<SentMessage> BotState::sent(std::optional<std::int64_t> chat_id) con
   return selected;
 }
 
-void BotState::count_call(bool new_connection, bool get_updates) {
+void BotState::count_call(bool new_connection, std::string_view method, bool get_updates) {
+  using namespace std::chrono;
+  const auto at_us = duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
   std::lock_guard lock(mutex_);
   ++counters_.calls;
   if (new_connection) ++counters_.connections;
   if (get_updates) ++counters_.get_updates;
+  if (max_calls_logged_ == 0) return;
+  if (calls_.size() >= max_calls_logged_) calls_.pop_front();
+  calls_.push_back({std::string(method), at_us});
+}
+
+std::vector<CallRecord> BotState::calls() const {
+  std::lock_guard lock(mutex_);
+  return {calls_.begin(), calls_.end()};
+}
+
+std::string BotState::webhook() const {
+  std::lock_guard lock(mutex_);
+  return webhook_;
+}
+
+void BotState::set_webhook(std::string url) {
+  std::lock_guard lock(mutex_);
+  webhook_ = std::move(url);
 }
 
 BotCounters BotState::counters() const {

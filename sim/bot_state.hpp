@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -32,7 +33,7 @@ struct PollRequest {
 
 class BotState : public std::enable_shared_from_this<BotState> {
  public:
-  BotState(std::int64_t bot_id, std::size_t max_pending_updates, std::size_t max_sent);
+  BotState(std::int64_t bot_id, const SimOptions& options);
   ~BotState();
 
   std::int64_t bot_id() const { return bot_id_; }
@@ -54,8 +55,14 @@ class BotState : public std::enable_shared_from_this<BotState> {
   void record_sent(SentMessage message);
   std::vector<SentMessage> sent(std::optional<std::int64_t> chat_id) const;
 
-  void count_call(bool new_connection, bool get_updates);
+  // Counts a Bot API request and logs its method and arrival.
+  void count_call(bool new_connection, std::string_view method, bool get_updates);
   BotCounters counters() const;
+  std::vector<CallRecord> calls() const;
+
+  // The URL setWebhook set; empty when there is none. While there is one, getUpdates is refused.
+  std::string webhook() const;
+  void set_webhook(std::string url);
 
   std::optional<Faults> faults() const;
   void set_faults(Faults faults);
@@ -76,6 +83,7 @@ class BotState : public std::enable_shared_from_this<BotState> {
   const std::int64_t bot_id_;
   const std::size_t max_pending_updates_;
   const std::size_t max_sent_;
+  const std::size_t max_calls_logged_;
 
   mutable std::mutex mutex_;
   struct PendingUpdate {
@@ -89,6 +97,8 @@ class BotState : public std::enable_shared_from_this<BotState> {
   std::int64_t last_message_id_ = 0;
   std::deque<SentMessage> sent_;
   BotCounters counters_;
+  std::deque<CallRecord> calls_;
+  std::string webhook_;
   std::optional<Faults> faults_;
 };
 

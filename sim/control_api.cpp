@@ -41,6 +41,7 @@ http::Response ControlApi::handle(const http::Request& request, std::string_view
   if (path == "/control/callbacks" && post) return inject(request, true);
   if (path == "/control/sent" && get) return sent(request);
   if (path == "/control/bots" && get) return bot_counters(request);
+  if (path == "/control/calls" && get) return calls(request);
   if (path == "/control/tokens" && get) return tokens(request);
   if (path == "/control/faults" && post) return faults(request);
   if (path == "/control/restart_ids" && post) return restart_ids(request);
@@ -100,6 +101,16 @@ http::Response ControlApi::bot_counters(const http::Request& request) {
                               {"sent", counters.sent}});
 }
 
+http::Response ControlApi::calls(const http::Request& request) {
+  const auto params = RequestParams::parse(request);
+  const auto token = params ? params->text("token") : std::nullopt;
+  if (!token) return bad_request(request, "token is required");
+  json list = json::array();
+  for (const auto& call : state_.calls(*token))
+    list.push_back({{"method", call.method}, {"at_us", call.at_us}});
+  return http::json_response(request, Status::ok, list);
+}
+
 http::Response ControlApi::tokens(const http::Request& request) {
   return http::json_response(request, Status::ok, state_.tokens_seen());
 }
@@ -116,13 +127,19 @@ http::Response ControlApi::faults(const http::Request& request) {
   faults.non_json = params->boolean("non_json").value_or(false);
   faults.revoked = params->boolean("revoked").value_or(false);
   faults.deeply_nested = params->boolean("deeply_nested").value_or(false);
+  faults.not_found = params->boolean("not_found").value_or(false);
+  faults.server_error = params->boolean("server_error").value_or(false);
+  faults.other_poller = params->boolean("other_poller").value_or(false);
   state_.set_faults(token, faults);
   return http::json_response(request, Status::ok,
                              {{"token", token},
                               {"instant_get_updates", faults.instant_get_updates},
                               {"non_json", faults.non_json},
                               {"revoked", faults.revoked},
-                              {"deeply_nested", faults.deeply_nested}});
+                              {"deeply_nested", faults.deeply_nested},
+                              {"not_found", faults.not_found},
+                              {"server_error", faults.server_error},
+                              {"other_poller", faults.other_poller}});
 }
 
 http::Response ControlApi::restart_ids(const http::Request& request) {

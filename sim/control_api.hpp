@@ -18,6 +18,7 @@ class ControlApi {
   http::Response inject(const http::Request& request, bool callback);
   http::Response sent(const http::Request& request);
   http::Response bot_counters(const http::Request& request);
+  http::Response calls(const http::Request& request);
   http::Response tokens(const http::Request& request);
   http::Response faults(const http::Request& request);
   http::Response restart_ids(const http::Request& request);

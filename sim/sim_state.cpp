@@ -29,8 +29,7 @@ std::shared_ptr<BotState> SimState::bot(const std::string& token) {
   std::lock_guard lock(mutex_);
   if (auto found = bots_.find(token); found != bots_.end()) return found->second;
   if (bots_.size() >= options_.max_bots) return nullptr;
-  auto created = std::make_shared<BotState>(bot_id_of(token), options_.max_pending_updates_per_bot,
-                                            options_.max_sent_per_bot);
+  auto created = std::make_shared<BotState>(bot_id_of(token), options_);
   bots_.emplace(token, created);
   return created;
 }
@@ -74,6 +73,11 @@ std::vector<SentMessage> SimState::sent(const std::string& token,
 BotCounters SimState::counters(const std::string& token) const {
   auto found = existing_bot(token);
   return found ? found->counters() : BotCounters{};
+}
+
+std::vector<CallRecord> SimState::calls(const std::string& token) const {
+  auto found = existing_bot(token);
+  return found ? found->calls() : std::vector<CallRecord>{};
 }
 
 Faults SimState::faults_for(const BotState& bot) const {

@@ -32,6 +32,7 @@ class SimState {
   std::vector<SentMessage> sent(const std::string& token,
                                 std::optional<std::int64_t> chat_id) const;
   BotCounters counters(const std::string& token) const;
+  std::vector<CallRecord> calls(const std::string& token) const;
 
   // The bot's own switches when it has any, else those set for every bot.
   Faults faults_for(const BotState& bot) const;

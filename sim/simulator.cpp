@@ -132,6 +132,10 @@ BotCounters Simulator::counters(const std::string& token) const {
   return impl_->state.counters(token);
 }
 
+std::vector<CallRecord> Simulator::calls(const std::string& token) const {
+  return impl_->state.calls(token);
+}
+
 std::vector<std::string> Simulator::tokens_seen() const {
   return impl_->state.tokens_seen();
 }

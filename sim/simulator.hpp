@@ -1,7 +1,8 @@
 #pragma once
 // A Telegram Bot API server for any well-formed token, for tests, the demo and benchmarks.
 // Bot API: getMe, getUpdates (real long poll: offset confirmation, timeout, limit),
-// sendMessage, deleteWebhook, answerCallbackQuery, editMessageText, at /bot<token>/<method>.
+// sendMessage, answerCallbackQuery, editMessageText, and setWebhook, deleteWebhook and
+// getWebhookInfo (a webhook blocks getUpdates, as Telegram's does), at /bot<token>/<method>.
 // Control API under /control/ (documented in the README) lets a test act as users.
 // Everything here is also callable in-process.
 #include <chrono>
@@ -21,6 +22,7 @@ struct SimOptions {
   std::size_t max_pending_updates_per_bot = 100000;  // injections past it are refused
   std::size_t max_sent_per_bot = 1000000;            // the oldest sent records go first
   std::size_t max_bots = 100000;  // Bot API calls of further tokens get 429 Too Many Requests
+  std::size_t max_calls_logged_per_bot = 10000;  // the oldest call records go first
 };
 
 // What a bot sent through sendMessage or editMessageText, in arrival order.
@@ -32,6 +34,12 @@ struct SentMessage {
   std::int64_t at_us = 0;  // steady clock, microseconds
 };
 
+// A Bot API request as it arrived, before any fault answered it.
+struct CallRecord {
+  std::string method;      // as the client spelled it
+  std::int64_t at_us = 0;  // steady clock, microseconds
+};
+
 // Switches that make the simulator misbehave for one token (or all, with an empty token).
 struct Faults {
   bool instant_get_updates = false;  // answer getUpdates at once, never long-poll
@@ -40,6 +48,11 @@ struct Faults {
   // Answer getUpdates with an update whose message nests a million arrays deep: valid JSON that
   // a naive client overflows its stack on when it copies or prints it.
   bool deeply_nested = false;
+  bool not_found = false;     // 404 Not Found for every call, as for a token whose bot was deleted
+  bool server_error = false;  // 500 Internal Server Error for every call
+  // getUpdates answers 409 "terminated by other getUpdates request", as when another process
+  // polls the same token.
+  bool other_poller = false;
 };
 
 struct BotCounters {
@@ -68,6 +81,7 @@ class Simulator {
   std::vector<SentMessage> sent(const std::string& token) const;
   std::vector<SentMessage> sent(const std::string& token, std::int64_t chat_id) const;
   BotCounters counters(const std::string& token) const;
+  std::vector<CallRecord> calls(const std::string& token) const;  // oldest first
   std::vector<std::string> tokens_seen() const;  // every token that called the Bot API
 
   void set_faults(const std::string& token, Faults faults);  // empty token: every bot

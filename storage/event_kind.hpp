@@ -7,12 +7,15 @@
 namespace hangar::storage {
 
 enum class EventKind {
-  restart,        // an actor was restarted (reason budget, memory_limit, crash or config)
-  backoff,        // a bot passed its restart intensity and waits
-  quarantine,     // a bot backed off too often in a row
-  lift,           // a quarantine was lifted (`bot enable`)
-  evict,          // the memory guard retired idle chats
-  dead_letter,    // an update was set aside
+  restart,      // an actor was restarted (reason budget, memory_limit, crash or config)
+  backoff,      // a bot waits: it passed its restart intensity, or a Bot API or storage step failed
+  quarantine,   // a bot backed off too often in a row
+  lift,         // a quarantine or the unauthorized state was lifted (`bot enable`)
+  evict,        // the memory guard retired idle chats
+  dead_letter,  // an update was set aside
+  conflict,     // another client holds the bot's updates (a webhook, another poller)
+  unauthorized,  // the Bot API refused the bot's token: it makes no more calls
+  resume,        // a bot polls again after failed steps
   ids_restarted,  // the Bot API's update ids went back below the bot's offset
 };
 

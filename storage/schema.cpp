@@ -131,10 +131,20 @@ UPDATE bot_runtime SET inbox_seq =
   coalesce((SELECT max(seq) FROM inbox WHERE inbox.bot_id = bot_runtime.bot_id), 0);
 )sql";
 
+// A bot whose token the Bot API refused makes no calls until a new token or `bot enable`, and
+// that holds across restarts of serve: `unauthorized` says why it was refused (NULL: it was
+// not). `revision` grows with every change of the row, so serve marks it only if the operator
+// changed nothing since serve read it.
+constexpr const char* version_4 = R"sql(
+ALTER TABLE bots ADD COLUMN unauthorized TEXT;
+ALTER TABLE bots ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, version_1},
     {2, version_2},
     {3, version_3},
+    {4, version_4},
 };
 
 constexpr int last_version() {

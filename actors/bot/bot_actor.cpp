@@ -1,8 +1,8 @@
 #include "actors/bot/bot_actor.hpp"
 
-#include <algorithm>
-#include <chrono>
+#include <random>
 
+#include "actors/bot/bot_health.hpp"
 #include "actors/bot/bot_state.hpp"
 #include "actors/bot/chat_supervision.hpp"
 #include "actors/bot/poller.hpp"
@@ -16,11 +16,6 @@ namespace hangar::actors {
 namespace {
 
 using namespace bot;
-using std::chrono::milliseconds;
-
-void set_state(BotSelf* self, BotState state) {
-  self->state.args.status->state.store(state);
-}
 
 void call_api(BotSelf* self, Step step, std::string method, nlohmann::json params) {
   WeakHandle<BotImpl> me(self);
@@ -31,46 +26,49 @@ void call_api(BotSelf* self, Step step, std::string method, nlohmann::json param
                             });
 }
 
-// start_up, and again after a backoff: who am I, then no webhook, then the poll loop.
-void start_up(BotSelf* self) {
+void get_me(BotSelf* self) {
   call_api(self, Step::get_me, "getMe", nlohmann::json::object());
 }
 
-// Logs a failure; bad_response at most once per Timings::bad_response_log_interval, since a
-// broken server repeats it forever.
-void log_failure(BotSelf* self, const botapi::CallResult& result, milliseconds delay) {
-  auto& st = self->state;
-  if (result.outcome == botapi::Outcome::bad_response) {
-    auto now = self->clock().now();
-    if (st.last_bad_response_log &&
-        now - *st.last_bad_response_log < st.timings().bad_response_log_interval)
-      return;
-    st.last_bad_response_log = now;
-  }
-  spdlog::warn("bot {}: {}; retrying in {} ms", st.bot_name(), result.summary(), delay.count());
+void delete_webhook(BotSelf* self) {
+  // Keep pending updates: they belong to the users and the inbox takes them.
+  call_api(self, Step::delete_webhook, "deleteWebhook", {{"drop_pending_updates", false}});
 }
 
-// A failed step starts over after a backoff that doubles with each failure in a row.
-void on_failure(BotSelf* self, const botapi::CallResult& result) {
-  auto& st = self->state;
-  const auto& timings = st.timings();
-  auto delay = std::min(timings.api_backoff_max,
-                        timings.api_backoff_first * (1u << std::min(st.failures, 6u)));
-  ++st.failures;
-  auto state = BotState::backoff;
-  if (result.outcome == botapi::Outcome::api_error && result.error_code == 401)
-    state = BotState::unauthorized;
-  else if (result.outcome == botapi::Outcome::api_error && result.error_code == 409)
-    state = BotState::conflict;
-  set_state(self, state);
-  st.args.status->set_last_error(result.summary());
-  log_failure(self, result, delay);
-  self->delayed_send(self, delay, start_atom::value);
+// Reads where the bot left off: its next offset, and the chats with updates still to handle.
+void restore(BotSelf* self) {
+  auto bot_id = self->state.args.config.id;
+  WeakHandle<BotImpl> me(self);
+  self->state.args.services->storage.post(
+      [bot_id, me](storage::Database& db) {
+        storage::InboxRepository inbox(db);
+        Restored restored{inbox.next_offset(bot_id), inbox.pending_count(bot_id),
+                          inbox.chats_with_pending(bot_id)};
+        return storage::JobQueue::Completion(
+            [me, restored = std::move(restored)]() mutable { me.send(std::move(restored)); });
+      },
+      // Without its position the bot cannot poll: it waits and reads again.
+      [me](const std::string& error) { me.send(RestoreFailed{error}); });
+}
+
+// Start-up is restore, getMe (who am I), deleteWebhook (no webhook), then the poll loop; after a
+// failure the bot goes on from the step that failed.
+void run_step(BotSelf* self, Step step) {
+  switch (step) {
+    case Step::restore:
+      return restore(self);
+    case Step::get_me:
+      return get_me(self);
+    case Step::delete_webhook:
+      return delete_webhook(self);
+    case Step::get_updates:
+      return poll(self);
+  }
 }
 
 void on_step_done(BotSelf* self, StepDone& done) {
   auto& st = self->state;
-  if (!done.result.ok()) return on_failure(self, done.result);
+  if (!done.result.ok()) return on_step_failed(self, done.step, done.result);
   switch (done.step) {
     case Step::get_me: {
       auto username = done.result.result.value("username", std::string());
@@ -80,34 +78,22 @@ void on_step_done(BotSelf* self, StepDone& done) {
         storage::BotRuntimeRepository(db).set_username(bot_id, username);
         return storage::JobQueue::Completion();
       });
-      // Keep pending updates: they belong to the users and the inbox takes them.
-      call_api(self, Step::delete_webhook, "deleteWebhook", {{"drop_pending_updates", false}});
+      delete_webhook(self);
       break;
     }
     case Step::delete_webhook:
       // Polling from here on; a failed poll turns this into backoff again.
-      set_state(self, BotState::running);
-      st.args.status->set_last_error(std::nullopt);
+      on_step_succeeded(self, done.step);
       poll(self);
       break;
     case Step::get_updates:
-      st.failures = 0;
+      // A batch is good once it is stored (BatchCommitted); a failed commit is a failed step.
+      if (done.result.result.empty()) on_step_succeeded(self, done.step);
       on_updates(self, done.result);
       break;
+    case Step::restore:
+      break;  // a storage job, never a Bot API call
   }
-}
-
-// Reads where the bot left off: its next offset, and the chats with updates still to handle.
-void restore(BotSelf* self) {
-  auto bot_id = self->state.args.config.id;
-  WeakHandle<BotImpl> me(self);
-  self->state.args.services->storage.post([bot_id, me](storage::Database& db) {
-    storage::InboxRepository inbox(db);
-    Restored restored{inbox.next_offset(bot_id), inbox.pending_count(bot_id),
-                      inbox.chats_with_pending(bot_id)};
-    return storage::JobQueue::Completion(
-        [me, restored = std::move(restored)]() mutable { me.send(std::move(restored)); });
-  });
 }
 
 void on_restored(BotSelf* self, Restored& restored) {
@@ -116,7 +102,7 @@ void on_restored(BotSelf* self, Restored& restored) {
   st.poll.pending_estimate = restored.pending;
   for (const auto& chat : restored.chats_with_pending)
     spawn_chat(self, chat.value_or(chatless_key));
-  start_up(self);
+  get_me(self);
 }
 
 void open_session(BotSelf* self) {
@@ -128,8 +114,12 @@ void open_session(BotSelf* self) {
   options.observer = st.args.status;
   options.meter = st.args.meter;
   st.session = st.args.services->open_session(std::move(options));
+  WeakHandle<BotImpl> me(self);
   st.outbox =
-      std::make_shared<Outbox>(st.args.services->io, st.session, st.timings(), st.args.meter);
+      std::make_shared<Outbox>(st.args.services->io, st.session, st.timings(), st.args.meter,
+                               [me](const std::string& method, botapi::CallResult result) {
+                                 me.send(TokenRejected{method, std::move(result)});
+                               });
 }
 
 BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
@@ -137,16 +127,28 @@ BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
   auto& st = self->state;
   st.args = std::move(args);
   st.behavior = *parse_behavior(st.args.config.behavior);
+  const auto& timings = st.timings();
+  // Seeded apart, so that bots failing together spread their retries.
+  st.health.backoff = RetryBackoff(timings.api_backoff_first, timings.api_backoff_max,
+                                   static_cast<std::uint32_t>(std::random_device()()));
   open_session(self);
-  set_state(self, BotState::starting);
+  st.args.status->set_state(BotState::starting);
   self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
   restore(self);
   return {
       [=](Restored& restored) { on_restored(self, restored); },
-      [=](start_atom) { start_up(self); },
+      [=](RestoreFailed& failed) { on_restore_failed(self, failed.error); },
+      [=](Retry retry) {
+        on_retry_due(self);
+        run_step(self, retry.step);
+      },
       [=](StepDone& done) { on_step_done(self, done); },
+      [=](TokenRejected& rejected) { on_token_rejected(self, rejected.method, rejected.result); },
       [=](poll_atom) { poll(self); },
-      [=](BatchCommitted& batch) { on_batch_committed(self, batch); },
+      [=](BatchCommitted& batch) {
+        on_step_succeeded(self, Step::get_updates);
+        on_batch_committed(self, batch);
+      },
       [=](InboxCounted counted) { on_inbox_counted(self, counted); },
       [=](recount_atom) { count_inbox(self); },
       [=](ChatIdle& idle) { on_chat_idle(self, idle); },

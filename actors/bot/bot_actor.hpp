@@ -1,9 +1,11 @@
 #pragma once
-// One bot token: owns its Bot API session (poll and calls connections) and its outbox, calls
-// getMe and deleteWebhook, then long-polls getUpdates (poller.cpp). Each batch is committed to
-// the bot's inbox before the next offset confirms it; then each update goes to its chat's actor,
-// spawned on demand and retired after the idle timeout (chat_supervision.cpp). When the actor
-// ends, its session, outbox and chats end with it.
+// One bot token: owns its Bot API session (poll and calls connections) and its outbox, reads its
+// position from storage, calls getMe and deleteWebhook, then long-polls getUpdates (poller.cpp).
+// Each batch is committed to the bot's inbox before the next offset confirms it; then each update
+// goes to its chat's actor, spawned on demand and retired after the idle timeout
+// (chat_supervision.cpp). A failed step is retried after a backoff, or ends the bot when the Bot
+// API refused its token (bot_health.cpp). When the actor ends, its session, outbox and chats end
+// with it.
 #include <memory>
 
 #include <caf/local_actor.hpp>

@@ -1,12 +1,15 @@
 #pragma once
 // Inside the bot actor: its private messages, its state, and the pointer its handlers take.
-// Shared by the bot's files (bot_actor.cpp, poller.cpp, chat_supervision.cpp) and by no one else.
+// Shared by the bot's files (bot_actor.cpp, bot_health.cpp, poller.cpp, chat_supervision.cpp) and
+// by no one else.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <caf/actor_clock.hpp>
@@ -15,6 +18,7 @@
 
 #include "actors/behaviors/behavior.hpp"
 #include "actors/bot/bot_actor.hpp"
+#include "actors/bot/retry_backoff.hpp"
 #include "actors/chat/chat_protocol.hpp"
 #include "actors/common/actor_own.hpp"
 #include "actors/common/metered_actor.hpp"
@@ -24,12 +28,30 @@
 
 namespace hangar::actors::bot {
 
-// Which step of the bot's start-up or poll loop a Bot API result answers.
-enum class Step { get_me, delete_webhook, get_updates };
+// The steps of the bot's start-up and poll loop: reading its position from storage, then the
+// Bot API calls.
+enum class Step { restore, get_me, delete_webhook, get_updates };
 
+// A Bot API step's result.
 struct StepDone {
   Step step;
   botapi::CallResult result;
+};
+
+// Reading the bot's position failed (`restore`'s storage job).
+struct RestoreFailed {
+  std::string error;
+};
+
+// A call of the outbox was answered 401: the token was revoked.
+struct TokenRejected {
+  std::string method;
+  botapi::CallResult result;
+};
+
+// Run this step (again), after a backoff.
+struct Retry {
+  Step step;
 };
 
 // The bot's durable position, read when it starts.
@@ -53,20 +75,22 @@ struct InboxCounted {
 }  // namespace hangar::actors::bot
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StepDone)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::RestoreFailed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::TokenRejected)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Retry)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Restored)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::BatchCommitted)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::InboxCounted)
 
 namespace hangar::actors::bot {
 
-using start_atom = caf::atom_constant<caf::atom("start")>;      // (again) after a backoff
 using poll_atom = caf::atom_constant<caf::atom("poll")>;        // poll after a pause
 using recount_atom = caf::atom_constant<caf::atom("recount")>;  // a full inbox: count again
 
-using BotImpl = BotActor::extend<caf::reacts_to<StepDone>, caf::reacts_to<Restored>,
-                                 caf::reacts_to<BatchCommitted>, caf::reacts_to<InboxCounted>,
-                                 caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>,
-                                 caf::reacts_to<recount_atom>>;
+using BotImpl = BotActor::extend<
+    caf::reacts_to<StepDone>, caf::reacts_to<Restored>, caf::reacts_to<RestoreFailed>,
+    caf::reacts_to<TokenRejected>, caf::reacts_to<Retry>, caf::reacts_to<BatchCommitted>,
+    caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>, caf::reacts_to<recount_atom>>;
 
 // The actor clock, which an actor test drives by hand.
 using Clock = caf::actor_clock::clock_type;
@@ -97,6 +121,17 @@ struct ChatTable {
   std::unordered_map<std::int64_t, ChatHistory> history;
 };
 
+// How the bot fares with the Bot API (and its storage) since its last successful poll.
+struct Health {
+  // Set from the timings when the actor starts; its failures() are the streak: the failed steps
+  // since the last good poll.
+  RetryBackoff backoff{std::chrono::milliseconds::zero(), std::chrono::milliseconds::zero(), 0};
+  // The fault last recorded as an event in this streak: a repeat of it records none.
+  std::optional<std::pair<BotState, std::string>> recorded;
+  bool webhook_deleted = false;  // deleteWebhook already answered a webhook conflict
+  std::optional<Clock::time_point> last_bad_response_log;
+};
+
 struct BotActorState {
   BotArgs args;
   BehaviorSpec behavior;
@@ -104,8 +139,7 @@ struct BotActorState {
   std::shared_ptr<Outbox> outbox;
   PollState poll;
   ChatTable chats;
-  unsigned failures = 0;  // consecutive failed Bot API steps
-  std::optional<Clock::time_point> last_bad_response_log;
+  Health health;
 
   // The chats stop with the table (ActorOwn); the calls in flight end with their session.
   ~BotActorState() {

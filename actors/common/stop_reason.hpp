@@ -16,6 +16,7 @@ namespace hangar::actors {
 enum class StopReason : std::uint8_t {
   over_budget = 1,   // the actor's bytes passed its memory budget
   memory_limit = 2,  // the process-wide guard (--memory-limit) needed its memory back
+  unauthorized = 3,  // a bot whose token the Bot API refused: it waits for the operator
 };
 
 constexpr caf::atom_value stop_reason_category = caf::atom("hangar");

@@ -6,6 +6,7 @@
 #include "actors/common/event_log.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/units.hpp"
+#include "platform/core/wall_clock.hpp"
 
 namespace hangar::actors::fleet {
 
@@ -43,7 +44,9 @@ void restart_under_policy(SupervisorSelf* self, ManagedBot& bot, const std::stri
       start_bot(self, bot);
       break;
     case RestartPolicy::Action::backoff: {
-      if (status) status->state.store(BotState::backoff);
+      if (status)
+        status->set_state(BotState::backoff, "restart_intensity",
+                          now_ms() + decision.delay.count());
       auto detail = "restart intensity passed; next start in " + format_duration(decision.delay);
       spdlog::warn("bot {}: {}", bot.config.name, detail);
       record_event(*self->state.services,
@@ -52,7 +55,7 @@ void restart_under_policy(SupervisorSelf* self, ManagedBot& bot, const std::stri
       break;
     }
     case RestartPolicy::Action::quarantine: {
-      if (status) status->state.store(BotState::quarantined);
+      if (status) status->set_state(BotState::quarantined, "restart_intensity");
       std::string detail = "backed off too often in a row; `hangar bot enable` lifts it";
       spdlog::error("bot {} quarantined: {}", bot.config.name, detail);
       record_event(*self->state.services,
@@ -64,6 +67,23 @@ void restart_under_policy(SupervisorSelf* self, ManagedBot& bot, const std::stri
       break;
     }
   }
+}
+
+// The bot ended itself because the Bot API refused its token. It is kept from running, in the
+// bots table so that it holds across restarts of serve, until its token changes or it is enabled.
+// A change to its row since the supervisor read it (a token, an enable: maybe the operator's
+// answer) keeps it from being marked, and the reconcile that follows starts it again.
+void park_unauthorized(SupervisorSelf* self, std::map<std::int64_t, ManagedBot>::iterator it) {
+  auto& st = self->state;
+  const auto& config = it->second.config;
+  auto status = st.services->fleet.find(config.id);
+  auto why = status ? status->last_error().value_or("") : "";
+  st.services->storage.post(
+      [id = config.id, revision = config.revision, why = std::move(why)](storage::Database& db) {
+        storage::BotRepository(db).set_unauthorized(id, revision, why);
+        return storage::JobQueue::Completion();
+      });
+  st.bots.erase(it);
 }
 
 void after_memory_stop(SupervisorSelf* self, ManagedBot& bot) {
@@ -136,6 +156,8 @@ void on_bot_down(SupervisorSelf* self, const caf::down_msg& down) {
     bot.config = *bot.next;
     bot.next.reset();
   }
+  if (!reconfigured && stop_reason_of(down.reason) == StopReason::unauthorized)
+    return park_unauthorized(self, it);
   if (bot.memory_stop) return after_memory_stop(self, bot);
   if (reconfigured) {
     count_restart(self, bot, RestartReason::config,

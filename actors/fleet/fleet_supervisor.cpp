@@ -15,7 +15,16 @@ namespace {
 using namespace fleet;
 
 bool wanted(const storage::BotConfig& config) {
-  return config.enabled && !config.quarantined;
+  return config.enabled && !config.quarantined && !config.unauthorized;
+}
+
+// What a bot that is not wanted shows: why it does not run.
+void show_parked(BotStatus& status, const storage::BotConfig& config) {
+  if (config.quarantined) return status.set_state(BotState::quarantined, "restart_intensity");
+  if (!config.enabled) return status.set_state(BotState::stopped, "disabled");
+  status.set_state(BotState::unauthorized, "token_rejected");
+  // After a restart of serve, the table is what remembers why.
+  if (!status.last_error()) status.set_last_error(*config.unauthorized);
 }
 
 // A change that needs a fresh bot actor (a rename or a new budget does not).
@@ -38,7 +47,7 @@ std::map<std::int64_t, storage::BotConfig> desired_bots(SupervisorSelf* self, Fl
       status->set_username(config.runtimes[i].username);
     }
     if (!wanted(bot))
-      status->state.store(bot.quarantined ? BotState::quarantined : BotState::stopped);
+      show_parked(*status, bot);
     else
       desired.emplace(bot.id, std::move(bot));
   }
@@ -82,6 +91,9 @@ bool follow(SupervisorSelf* self, ManagedBot& bot, const storage::BotConfig* des
 
 void reconcile(SupervisorSelf* self, FleetConfig& config) {
   auto& st = self->state;
+  // Two reads may overlap and bring the same version twice; the second is stale by then (a bot
+  // parked meanwhile would start again).
+  if (config.version <= st.seen_version) return;
   st.seen_version = config.version;
   std::set<std::int64_t> listed;
   for (const auto& bot : config.bots) listed.insert(bot.id);

@@ -29,12 +29,14 @@ botapi::CallResult closed_result() {
 }  // namespace
 
 Outbox::Outbox(boost::asio::io_context& io, std::shared_ptr<botapi::Session> session,
-               const Timings& timings, std::shared_ptr<MemoryMeter> meter)
+               const Timings& timings, std::shared_ptr<MemoryMeter> meter,
+               TokenRejected token_rejected)
     : executor_(io.get_executor(), std::move(meter)),
       call_timeout_(timings.call_timeout),
       first_retry_(timings.outbox_retry_first),
       max_retry_(timings.outbox_retry_max),
-      session_(std::move(session)) {}
+      session_(std::move(session)),
+      token_rejected_(std::move(token_rejected)) {}
 
 void Outbox::send(Action action, botapi::ResultHandler done) {
   start(std::make_shared<Attempt>(executor_, std::move(action), std::move(done), first_retry_));
@@ -54,6 +56,12 @@ void Outbox::finish(std::shared_ptr<Attempt> attempt, botapi::CallResult result)
   {
     std::lock_guard lock(mutex_);
     closed = closed_;
+  }
+  if (result.unauthorized()) {
+    auto summary = result.summary();
+    if (token_rejected_) token_rejected_(attempt->action.method, std::move(result));
+    attempt->done(botapi::cancelled("token rejected: " + summary));
+    return;
   }
   if (result.ok() || !result.transient() || result.cancelled || closed) {
     attempt->done(std::move(result));

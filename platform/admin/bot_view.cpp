@@ -23,6 +23,7 @@ nlohmann::json bot_config_json(const storage::BotConfig& bot) {
       {"behavior", bot.behavior},
       {"enabled", bot.enabled},
       {"quarantined", bot.quarantined},
+      {"unauthorized", bot.unauthorized.has_value()},
       {"api_url", bot.api_url ? nlohmann::json(display_api_url(*bot.api_url)) : nullptr},
       {"memory_budget", bot.memory_budget ? nlohmann::json(*bot.memory_budget) : nullptr},
   };

@@ -17,9 +17,9 @@ std::string display_api_url(const std::string& url);
 // where a name belongs is shown masked.
 std::string no_such_bot(const std::string& id_or_name);
 
-// id, name, token (masked), behavior, enabled, quarantined, api_url (display form, or null when
-// the bot follows serve's --api-url), memory_budget (bytes, or null when it follows serve's
-// --bot-memory-budget).
+// id, name, token (masked), behavior, enabled, quarantined, unauthorized (the Bot API refused
+// the token), api_url (display form, or null when the bot follows serve's --api-url),
+// memory_budget (bytes, or null when it follows serve's --bot-memory-budget).
 nlohmann::json bot_config_json(const storage::BotConfig& bot);
 
 }  // namespace hangar::admin

@@ -44,6 +44,12 @@ struct SimFlags {
                      "fault: reply to every Bot API call with a body that is not JSON");
     command.add_flag("--revoked", faults.revoked,
                      "fault: answer every Bot API call 401 Unauthorized");
+    command.add_flag("--not-found", faults.not_found,
+                     "fault: answer every Bot API call 404 Not Found (a deleted bot)");
+    command.add_flag("--server-error", faults.server_error,
+                     "fault: answer every Bot API call 500 Internal Server Error");
+    command.add_flag("--other-poller", faults.other_poller,
+                     "fault: answer getUpdates 409, as when another process polls the token");
   }
 
   SimCommandOptions options() const {

@@ -30,6 +30,10 @@ bool CallResult::transient() const {
   return http_status >= 500 || http_status == 429 || error_code == 429 || error_code >= 500;
 }
 
+bool CallResult::unauthorized() const {
+  return outcome == Outcome::api_error && (error_code == 401 || http_status == 401);
+}
+
 std::string CallResult::summary() const {
   std::string line(to_string(outcome));
   if (outcome == Outcome::api_error && error_code != 0)

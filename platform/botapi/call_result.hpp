@@ -28,6 +28,8 @@ struct CallResult {
   bool ok() const { return outcome == Outcome::ok; }
   // A failure that may go away by itself: network, timeout, 5xx, 429.
   bool transient() const;
+  // The Bot API's 401: it no longer accepts the token (revoked), whatever the method.
+  bool unauthorized() const;
   // One line for logs and last_error: "api_error 401: Unauthorized", "network: certificate
   // verify failed (self-signed certificate in certificate chain)". Never contains the token.
   std::string summary() const;

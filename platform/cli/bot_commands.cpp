@@ -193,7 +193,8 @@ void add_bot_commands(CLI::App& app, Action& action) {
   add_list(*group, action);
   add_bot_change(*group, action, "remove", "Delete a bot and all its state",
                  [](storage::BotRepository& bots, std::int64_t id) { bots.remove(id); });
-  add_bot_change(*group, action, "enable", "Enable a bot; this also lifts a quarantine",
+  add_bot_change(*group, action, "enable",
+                 "Enable a bot; this also lifts a quarantine and the unauthorized state",
                  [](storage::BotRepository& bots, std::int64_t id) { bots.set_enabled(id, true); });
   add_bot_change(
       *group, action, "disable", "Disable a bot",

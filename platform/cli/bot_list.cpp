@@ -20,6 +20,7 @@ const Row header = {"ID", "NAME", "TOKEN", "BEHAVIOR", "STATUS", "API-URL", "BUD
 
 std::string status_of(const storage::BotConfig& bot) {
   if (bot.quarantined) return "quarantined";
+  if (bot.enabled && bot.unauthorized) return "unauthorized";
   return bot.enabled ? "enabled" : "disabled";
 }
 

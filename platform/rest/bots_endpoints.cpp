@@ -12,12 +12,18 @@
 namespace hangar::rest {
 namespace {
 
-// The contract's `state`: the database's quarantine and enabled flags outrank whatever the
-// supervisor last reported, which may lag behind them.
-std::string state_of(const storage::BotConfig& bot, const BotStatus* status) {
-  if (bot.quarantined) return std::string(to_string(BotState::quarantined));
-  if (!bot.enabled || !status) return std::string(to_string(BotState::stopped));
-  return std::string(to_string(status->state.load()));
+// The contract's `state`, with its reason: the database's flags outrank whatever the supervisor
+// last reported, which may lag behind them.
+BotStatus::StateReport state_of(const storage::BotConfig& bot, const BotStatus* status) {
+  if (bot.quarantined) return {BotState::quarantined, "restart_intensity", std::nullopt};
+  if (!bot.enabled) return {BotState::stopped, "disabled", std::nullopt};
+  if (bot.unauthorized) return {BotState::unauthorized, "token_rejected", std::nullopt};
+  if (!status) return {BotState::stopped, std::nullopt, std::nullopt};
+  return status->state_report();
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& text) {
+  return text ? nlohmann::json(one_line(*text)) : nullptr;
 }
 
 nlohmann::json bot_json(ReadContext& context, const storage::BotConfig& bot) {
@@ -27,7 +33,9 @@ nlohmann::json bot_json(ReadContext& context, const storage::BotConfig& bot) {
   auto json = admin::bot_config_json(bot);
   json["api_url"] = admin::display_api_url(bot.api_url.value_or(context.settings.api_url));
   json["memory_budget"] = bot.memory_budget.value_or(context.settings.bot_memory_budget);
-  json["state"] = state_of(bot, status.get());
+  const auto state = state_of(bot, status.get());
+  json["state"] = std::string(to_string(state.state));
+  json["state_reason"] = optional_json(state.reason);
   const std::string username = status ? status->username() : "";
   json["username"] = username.empty() ? runtime.username : username;
   json["chats"] = status ? status->chat_count() : 0;
@@ -35,8 +43,11 @@ nlohmann::json bot_json(ReadContext& context, const storage::BotConfig& bot) {
   json["updates_handled"] = status ? status->updates_handled.load() : runtime.updates_handled;
   json["live_bytes"] = status ? status->live_bytes() : 0;
   json["restarts"] = status ? status->restarts.load() : runtime.restarts;
-  const auto last_error = status ? status->last_error() : std::nullopt;
-  json["last_error"] = last_error ? nlohmann::json(one_line(*last_error)) : nullptr;
+  auto last_error = status ? status->last_error() : std::nullopt;
+  if (!last_error && bot.unauthorized) last_error = bot.unauthorized;
+  json["last_error"] = optional_json(last_error);
+  json["next_retry_at"] =
+      state.next_try_ms ? nlohmann::json(format_rfc3339_ms(*state.next_try_ms)) : nullptr;
   return json;
 }
 

@@ -62,6 +62,18 @@ void BotStatus::set_last_error(std::optional<std::string> error) {
   last_error_ = std::move(error);
 }
 
+void BotStatus::set_state(BotState state, std::optional<std::string> reason,
+                          std::optional<std::int64_t> next_try_ms) {
+  std::lock_guard lock(mutex_);
+  this->state.store(state);
+  state_reason_ = std::move(reason);
+  next_try_ms_ = next_try_ms;
+}
+BotStatus::StateReport BotStatus::state_report() const {
+  std::lock_guard lock(mutex_);
+  return {state.load(), state_reason_, next_try_ms_};
+}
+
 void BotStatus::count_api_request(ApiMethod method, botapi::Outcome outcome) {
   api_requests_[counter_index(method, outcome)].fetch_add(1, std::memory_order_relaxed);
 }

@@ -62,6 +62,7 @@ class BotStatus final : public botapi::CallObserver {
   BotStatus(std::int64_t id, std::string name);
 
   const std::int64_t id;
+  // Written through set_state, which keeps the reason and the next try with it; read freely.
   std::atomic<BotState> state{BotState::starting};
   std::atomic<std::uint64_t> updates_received{0};
   std::atomic<std::uint64_t> updates_handled{0};  // since the bot was added (seeded from SQLite)
@@ -83,6 +84,18 @@ class BotStatus final : public botapi::CallObserver {
   std::optional<std::string> last_error() const;
   void set_last_error(std::optional<std::string> error);
 
+  // The state, why it is that (one word such as `network`, `webhook` or `token_rejected`; none
+  // for starting and running), and when the bot tries again (ms since the epoch; none when it
+  // does not wait for a time). Set and read together, so a reader never mixes two of them.
+  struct StateReport {
+    BotState state = BotState::starting;
+    std::optional<std::string> reason;
+    std::optional<std::int64_t> next_try_ms;
+  };
+  void set_state(BotState state, std::optional<std::string> reason = std::nullopt,
+                 std::optional<std::int64_t> next_try_ms = std::nullopt);
+  StateReport state_report() const;
+
   void count_api_request(ApiMethod method, botapi::Outcome outcome);
   void on_call_finished(std::string_view method, botapi::Outcome outcome) noexcept override {
     count_api_request(api_method_from(method), outcome);
@@ -97,10 +110,12 @@ class BotStatus final : public botapi::CallObserver {
   std::vector<std::shared_ptr<const ChatStatus>> chats() const;
 
  private:
-  mutable std::mutex mutex_;  // guards the strings, the meter and the chat map
+  mutable std::mutex mutex_;  // guards the strings, the state's reason, the meter and the chats
   std::string name_;
   std::string username_;
   std::optional<std::string> last_error_;
+  std::optional<std::string> state_reason_;
+  std::optional<std::int64_t> next_try_ms_;
   std::shared_ptr<const MemoryMeter> meter_;
   std::map<std::int64_t, std::shared_ptr<ChatStatus>> chats_;
   std::array<std::atomic<std::uint64_t>, api_method_count * botapi::outcome_count> api_requests_{};

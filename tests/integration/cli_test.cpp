@@ -373,6 +373,10 @@ TEST_CASE("sim serves with the fault switches given") {
   auto response = http_get("127.0.0.1", sim.port(), "/bot" + token_b + "/getMe");
   INFO(response.body);
   CHECK_FALSE(json::accept(response.body));
+
+  Running conflicted(cli, {"sim", "--listen", "127.0.0.1:0", "--other-poller"});
+  CHECK(http_get("127.0.0.1", conflicted.port(), "/bot" + token_b + "/getUpdates").status == 409);
+  CHECK(http_get("127.0.0.1", conflicted.port(), "/bot" + token_b + "/getMe").status == 200);
 }
 
 TEST_CASE("sim exits 2 when it cannot listen, and 0 after SIGTERM") {

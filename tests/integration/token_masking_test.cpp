@@ -3,7 +3,8 @@
 // logged: a revoked token (401), a server that answers with a page instead of JSON, a server
 // whose error description quotes the request target (and so the token), a server that cannot be
 // reached, and a token changed with `bot set` while serve runs. Failures repeat every 50 to
-// 200 ms, so each is logged many times over. The API and /metrics are searched as well.
+// 200 ms, so each is logged many times over, except a refused token: that bot makes no further
+// call, so it is logged once. The API and /metrics are searched as well.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -69,16 +70,18 @@ TEST_CASE("serve's log never shows a token in full, at any log level, however bo
   run_cli_ok(server, {"bot", "set", "switched", "--token", new_token});
   REQUIRE(wait_for_polls(sim, new_token, 1, 15s));
 
-  // Every failure was seen, and logged, several times over.
+  // Every failure was seen and logged, those that repeat several times over.
   const std::map<std::string, std::string> states{{"revoked", "unauthorized"},
                                                   {"garbled", "backoff"},
                                                   {"echoed", "unauthorized"},
                                                   {"unreachable", "backoff"}};
   auto seen_enough = [&] {
-    for (const auto& [name, state] : states)
+    for (const auto& [name, state] : states) {
+      const std::size_t lines = state == "unauthorized" ? 1 : 5;
       if (server.bot(name).value("state", "") != state ||
-          lines_mentioning(server.log(), {"bot " + name}).size() < 5)
+          lines_mentioning(server.log(), {"bot " + name}).size() < lines)
         return false;
+    }
     return !bot_events(server, "switched", "restart").empty();
   };
   {
@@ -86,7 +89,7 @@ TEST_CASE("serve's log never shows a token in full, at any log level, however bo
     INFO("serve's log:\n" << log_tail(server, 80));
     REQUIRE(seen);
   }
-  REQUIRE(echoing.requests() >= 5);
+  REQUIRE(echoing.requests() >= 1);
   // The echoing server's description reached the bot: what it says is in last_error.
   CHECK_THAT(server.bot("echoed").value("last_error", ""), Catch::Contains("Unauthorized"));
 

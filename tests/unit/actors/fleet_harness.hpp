@@ -59,8 +59,8 @@ class FleetHarness {
   // Runs the storage jobs posted so far; returns how many ran.
   std::size_t run_storage() { return jobs_.run(); }
   std::size_t storage_waiting() const { return jobs_.waiting(); }
-  // The next `jobs` storage jobs fail (SteppedJobs::fail_next).
-  void fail_storage(std::size_t jobs) { jobs_.fail_next(jobs); }
+  // The next `count` storage jobs fail (SteppedJobs::fail_next).
+  void fail_storage(std::size_t count) { jobs_.fail_next(count, "disk I/O error"); }
   // Both, until neither has anything left to do.
   void settle();
   // Moves the actor clock on by `by`, firing every timer due by then (their messages are queued,

@@ -15,6 +15,7 @@ botapi::CallResult ScriptedSession::ok_result(nlohmann::json result) {
 void ScriptedSession::call(std::string method, nlohmann::json params, std::chrono::milliseconds,
                            botapi::ResultHandler done) {
   if (closed_) return finish(method, params, done, botapi::cancelled("session closed"));
+  if (auto scripted = take_scripted(method)) return finish(method, params, done, *scripted);
   if (method == "getMe")
     return finish(method, params, done,
                   ok_result({{"id", 1}, {"is_bot", true}, {"username", "bot"}}));
@@ -29,6 +30,8 @@ void ScriptedSession::call(std::string method, nlohmann::json params, std::chron
 void ScriptedSession::poll(nlohmann::json params, std::chrono::milliseconds,
                            botapi::ResultHandler done) {
   if (closed_) return finish("getUpdates", params, done, botapi::cancelled("session closed"));
+  if (auto scripted = take_scripted("getUpdates"))
+    return finish("getUpdates", params, done, *scripted);
   poll_params_ = std::move(params);
   poll_ = std::move(done);
 }
@@ -47,6 +50,29 @@ void ScriptedSession::close() {
 void ScriptedSession::deliver(nlohmann::json updates) {
   auto done = std::exchange(poll_, nullptr);
   if (done) finish("getUpdates", poll_params_, done, ok_result(std::move(updates)));
+}
+
+void ScriptedSession::answer_poll(botapi::CallResult result) {
+  auto done = std::exchange(poll_, nullptr);
+  if (done) finish("getUpdates", poll_params_, done, std::move(result));
+}
+
+void ScriptedSession::script(const std::string& method, botapi::CallResult result) {
+  scripted_[method].push_back(std::move(result));
+}
+
+std::optional<botapi::CallResult> ScriptedSession::take_scripted(const std::string& method) {
+  auto found = scripted_.find(method);
+  if (found == scripted_.end() || found->second.empty()) return std::nullopt;
+  auto result = std::move(found->second.front());
+  found->second.pop_front();
+  return result;
+}
+
+std::size_t ScriptedSession::count(const std::string& method) const {
+  std::size_t calls = 0;
+  for (const auto& call : finished_) calls += call.method == method ? 1 : 0;
+  return calls;
 }
 
 void ScriptedSession::answer_held(botapi::CallResult result) {

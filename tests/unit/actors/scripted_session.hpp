@@ -2,8 +2,12 @@
 // A Bot API session whose answers the test gives, on the test's thread: the seam that makes
 // actor tests deterministic. It stands in for the network only; the integration tests keep
 // using sim/ over real sockets. getMe and deleteWebhook are answered at once; every other call
-// is answered at once too unless the test holds calls, and a poll waits for deliver().
+// is answered at once too unless the test holds calls, and a poll waits for deliver(). An answer
+// scripted for a method goes, once, to its next call (or poll) instead.
 #include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +50,13 @@ class ScriptedSession final : public botapi::Session {
   const nlohmann::json& poll_params() const { return poll_params_; }
   // Answers the waiting poll with these updates (a JSON array).
   void deliver(nlohmann::json updates);
+  // Answers the waiting poll with `result` (a failure, say).
+  void answer_poll(botapi::CallResult result);
+  // The next call of `method` ("getUpdates" for a poll) gets `result` at once; scripted answers
+  // of one method go in order.
+  void script(const std::string& method, botapi::CallResult result);
+  // How many calls of `method` finished, the scripted ones included.
+  std::size_t count(const std::string& method) const;
   // While held, calls other than getMe and deleteWebhook wait in held() until answered.
   void hold_calls(bool hold) { hold_ = hold; }
   const std::vector<Call>& held() const { return held_; }
@@ -59,11 +70,13 @@ class ScriptedSession final : public botapi::Session {
  private:
   void finish(const std::string& method, const nlohmann::json& params,
               const botapi::ResultHandler& done, botapi::CallResult result);
+  std::optional<botapi::CallResult> take_scripted(const std::string& method);
 
   botapi::SessionOptions options_;
   botapi::ResultHandler poll_;
   nlohmann::json poll_params_;
   std::vector<Call> held_;
+  std::map<std::string, std::deque<botapi::CallResult>> scripted_;
   std::vector<Finished> finished_;
   bool hold_ = false;
   bool closed_ = false;

@@ -13,16 +13,17 @@ std::size_t SteppedJobs::run() {
     queue_.pop_front();
     Completion completion;
     std::optional<std::string> error;
-    try {
-      if (failing_ > 0) {
-        --failing_;
-        throw storage::BusyError("database is locked");
+    if (failures_ > 0) {
+      --failures_;
+      error = error_;
+    } else {
+      try {
+        storage::Transaction transaction(db_);
+        completion = entry.job(db_);
+        transaction.commit();
+      } catch (const std::exception& e) {
+        error = e.what();
       }
-      storage::Transaction transaction(db_);
-      completion = entry.job(db_);
-      transaction.commit();
-    } catch (const std::exception& e) {
-      error = e.what();
     }
     if (error) {
       if (entry.failed) entry.failed(*error);

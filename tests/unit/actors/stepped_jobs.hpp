@@ -4,6 +4,7 @@
 // order, with their completions after the commit, but at moments the test chooses.
 #include <cstddef>
 #include <deque>
+#include <string>
 
 #include "storage/database.hpp"
 #include "storage/job_queue.hpp"
@@ -18,9 +19,12 @@ class SteppedJobs final : public storage::JobQueue {
     queue_.push_back({std::move(job), std::move(failed)});
   }
   std::size_t waiting() const { return queue_.size(); }
-  // The next `jobs` jobs to run fail without running, as when another program holds the write
-  // lock past the busy timeout.
-  void fail_next(std::size_t jobs) { failing_ += jobs; }
+  // The next `count` jobs to run fail with `error` instead, as a full disk or a lock held too long
+  // would make them: their failure callbacks run, and nothing is written.
+  void fail_next(std::size_t count, std::string error) {
+    failures_ = count;
+    error_ = std::move(error);
+  }
   // Runs what is queued now (and what those jobs' completions post meanwhile); returns how many.
   std::size_t run();
 
@@ -31,7 +35,8 @@ class SteppedJobs final : public storage::JobQueue {
   };
   storage::Database db_;
   std::deque<Entry> queue_;
-  std::size_t failing_ = 0;
+  std::size_t failures_ = 0;
+  std::string error_;
 };
 
 }  // namespace hangar::test

@@ -251,6 +251,38 @@ TEST_CASE("bots show their configuration and live figures, the token masked") {
   CHECK(api.get_json("/api/bots/" + std::to_string(custom)) == c);
 }
 
+TEST_CASE("bots show why they are in their state and when a waiting one tries again") {
+  Api api;
+  const auto waiting = api.add_bot(111, "waiting");
+  const auto refused = api.add_bot(222, "refused");
+  {
+    storage::Database db(api.settings.db_path);
+    storage::BotRepository bots(db);
+    bots.set_unauthorized(refused, bots.find(refused)->revision, "getMe: api_error 404");
+  }
+  api.fleet.ensure(waiting, "waiting")
+      ->set_state(BotState::conflict, "other_poller", 1767225600123);   // 2026-01-01
+  api.fleet.ensure(refused, "refused")->set_state(BotState::starting);  // lags the database
+
+  const auto w = api.get_json("/api/bots/" + std::to_string(waiting));
+  CHECK(w["state"] == "conflict");
+  CHECK(w["state_reason"] == "other_poller");
+  CHECK(w["next_retry_at"] == "2026-01-01T00:00:00.123Z");
+  CHECK(w["unauthorized"] == false);
+  // After a restart of serve, the database says why, until the bot reports again.
+  const auto r = api.get_json("/api/bots/" + std::to_string(refused));
+  CHECK(r["state"] == "unauthorized");
+  CHECK(r["state_reason"] == "token_rejected");
+  CHECK(r["unauthorized"] == true);
+  CHECK(r["last_error"] == "getMe: api_error 404");
+  CHECK(r["next_retry_at"].is_null());
+
+  api.fleet.find(waiting)->set_state(BotState::running);
+  const auto running = api.get_json("/api/bots/" + std::to_string(waiting));
+  CHECK(running["state_reason"].is_null());
+  CHECK(running["next_retry_at"].is_null());
+}
+
 TEST_CASE("bots are paged newest first with ?limit= and ?before=") {
   Api api;
   for (int owner = 1; owner <= 5; ++owner) api.add_bot(owner);

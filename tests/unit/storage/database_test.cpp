@@ -30,8 +30,10 @@ std::string text_pragma(Database& db, const char* sql) {
   return row.column_text(0);
 }
 
-// What a version 2 file looked like: the inbox keyed by update_id, no inbox sequence.
-constexpr const char* version_2_inbox =
+// What a version 2 file looked like: the inbox keyed by update_id, no inbox sequence, bots
+// without the unauthorized state.
+constexpr const char* version_2_layout =
+    "ALTER TABLE bots DROP COLUMN unauthorized; ALTER TABLE bots DROP COLUMN revision; "
     "DROP TABLE inbox; ALTER TABLE bot_runtime DROP COLUMN inbox_seq; "
     "CREATE TABLE inbox (bot_id INTEGER NOT NULL REFERENCES bots (id) ON DELETE CASCADE, "
     "update_id INTEGER NOT NULL, chat_id INTEGER, payload TEXT NOT NULL, "
@@ -155,10 +157,11 @@ TEST_CASE("a version 1 database is upgraded and keeps its events") {
   TempDir dir;
   const auto path = dir.file("v1.db");
   { Database db(path); }
-  // What a version 1 file looked like: events without the budget-stop times.
+  // What a version 1 file looked like: a version 2 file, with events without the budget-stop
+  // times.
   hangar::storage::test::raw_exec(
       path,
-      std::string(version_2_inbox) +
+      std::string(version_2_layout) +
           "ALTER TABLE events DROP COLUMN crossed_at_ms; ALTER TABLE events DROP COLUMN "
           "stopped_at_ms; INSERT INTO events (at_ms, kind, reason, detail) VALUES (1, 'restart', "
           "'crash', 'old'); PRAGMA user_version = 1");
@@ -179,7 +182,7 @@ TEST_CASE("a version 2 database is upgraded and its pending updates keep their o
     bot = BotRepository(db).add(new_bot(token(111)));
   }
   hangar::storage::test::raw_exec(
-      path, std::string(version_2_inbox) +
+      path, std::string(version_2_layout) +
                 "INSERT INTO bot_runtime (bot_id, next_offset) VALUES (" + std::to_string(bot) +
                 ", 8); INSERT INTO inbox VALUES (" + std::to_string(bot) + ", 7, 10, '{}', 1), (" +
                 std::to_string(bot) + ", 5, 10, '{}', 1); PRAGMA user_version = 2");
