@@ -36,6 +36,8 @@ http::ServerOptions server_options(const SimOptions& options) {
     throw std::runtime_error("TLS needs both a certificate and a key");
   http::ServerOptions server;
   server.listen = options.listen;
+  // Every bot of a Hangar under test connects from the same address.
+  server.max_connections_per_client = server.max_connections;
   if (options.tls_cert) server.tls = make_server_tls_context(*options.tls_cert, *options.tls_key);
   return server;
 }

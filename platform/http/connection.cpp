@@ -73,7 +73,7 @@ class Connection : public ConnectionHandle,
 
   void on_start() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      tcp_layer().expires_after(server_->options.request_timeout);
+      tcp_layer().expires_after(server_->options.header_timeout);
       stream_.async_handshake(
           asio::ssl::stream_base::server,
           beast::bind_front_handler(&Connection::on_handshake, this->shared_from_this()));
@@ -87,12 +87,15 @@ class Connection : public ConnectionHandle,
     wait_for_request();
   }
 
-  // An idle keep-alive connection may wait idle_timeout for its next request; once its first
-  // bytes are in, the whole request must arrive within request_timeout.
+  // An idle keep-alive connection may wait idle_timeout for its next request, a new one only
+  // header_timeout for its first; once a request's first bytes are in, its header must arrive
+  // within header_timeout and its body within request_timeout. A client that trickles bytes
+  // (slowloris) holds a connection for seconds, not minutes.
   void wait_for_request() {
     if (closed_) return;
     if (buffer_.size() > 0) return read_request();
-    tcp_layer().expires_after(server_->options.idle_timeout);
+    tcp_layer().expires_after(requests_ == 0 ? server_->options.header_timeout
+                                             : server_->options.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kReadChunk),
         beast::bind_front_handler(&Connection::on_first_bytes, this->shared_from_this()));
@@ -108,6 +111,14 @@ class Connection : public ConnectionHandle,
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
+    tcp_layer().expires_after(server_->options.header_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Connection::on_header, this->shared_from_this()));
+  }
+
+  void on_header(error_code ec, std::size_t bytes) {
+    if (ec || parser_->is_done()) return on_read(ec, bytes);
     tcp_layer().expires_after(server_->options.request_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Connection::on_read, this->shared_from_this()));
@@ -214,8 +225,10 @@ void start_connection(const std::shared_ptr<ServerCore>& server, tcp::socket soc
   const auto remote = socket.remote_endpoint(ec);
   std::string remote_address = ec ? "" : remote.address().to_string();
   socket.set_option(tcp::no_delay(true), ec);
+  const std::string client = remote_address;
   const auto launch = [&](auto connection) {
-    connection->start(server->register_connection(connection));
+    const auto id = server->register_connection(connection, client);
+    if (id != 0) connection->start(id);  // else it goes now, and its socket closes
   };
   if (server->options.tls) {
     launch(std::make_shared<Connection<TlsStream>>(server, std::move(remote_address),

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -28,15 +29,28 @@ class ServerCore {
   ServerCore(ServerOptions options, Handler handler)
       : options(std::move(options)), handler(std::move(handler)) {}
 
-  std::uint64_t register_connection(const std::shared_ptr<ConnectionHandle>& connection) {
+  // Returns the connection's id, or 0 when its client address holds
+  // max_connections_per_client already (the caller drops the connection).
+  std::uint64_t register_connection(const std::shared_ptr<ConnectionHandle>& connection,
+                                    const std::string& client) {
     std::lock_guard lock(mutex_);
+    auto& held = per_client_[client];
+    if (held >= options.max_connections_per_client) {
+      if (held == 0) per_client_.erase(client);
+      return 0;
+    }
+    ++held;
     const auto id = ++last_connection_id_;
-    connections_.emplace(id, connection);
+    connections_.emplace(id, Registered{connection, client});
     return id;
   }
   void unregister_connection(std::uint64_t id) {
     std::lock_guard lock(mutex_);
-    connections_.erase(id);
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    const auto client = per_client_.find(it->second.client);
+    if (--client->second == 0) per_client_.erase(client);
+    connections_.erase(it);
   }
   std::size_t open_connections() {
     std::lock_guard lock(mutex_);
@@ -45,8 +59,8 @@ class ServerCore {
   std::vector<std::shared_ptr<ConnectionHandle>> live_connections() {
     std::vector<std::shared_ptr<ConnectionHandle>> live;
     std::lock_guard lock(mutex_);
-    for (auto& [id, weak] : connections_)
-      if (auto connection = weak.lock()) live.push_back(std::move(connection));
+    for (auto& [id, registered] : connections_)
+      if (auto connection = registered.connection.lock()) live.push_back(std::move(connection));
     return live;
   }
 
@@ -56,7 +70,12 @@ class ServerCore {
  private:
   std::mutex mutex_;
   std::uint64_t last_connection_id_ = 0;
-  std::unordered_map<std::uint64_t, std::weak_ptr<ConnectionHandle>> connections_;
+  struct Registered {
+    std::weak_ptr<ConnectionHandle> connection;
+    std::string client;  // its address
+  };
+  std::unordered_map<std::uint64_t, Registered> connections_;
+  std::unordered_map<std::string, std::size_t> per_client_;  // open connections per address
 };
 
 // Serves `socket`, plain or TLS as the server's options say. The connection registers itself

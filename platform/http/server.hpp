@@ -38,9 +38,14 @@ struct ServerOptions {
   std::shared_ptr<boost::asio::ssl::context> tls;  // serve HTTPS when set
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_header_bytes = 16u << 10;
-  std::size_t max_connections = 10000;       // further connections are closed at accept
-  std::chrono::seconds idle_timeout{120};    // a keep-alive connection with no request
-  std::chrono::seconds request_timeout{30};  // reading one request
+  std::size_t max_connections = 10000;  // further connections are closed at accept
+  // One client address (a slowloris) cannot take the server's connections for itself.
+  std::size_t max_connections_per_client = 64;
+  std::chrono::milliseconds idle_timeout{120000};    // a keep-alive connection between requests
+  std::chrono::milliseconds header_timeout{10000};   // a new connection's first request, a TLS
+                                                     // handshake, and any request's header
+  std::chrono::milliseconds request_timeout{30000};  // reading one request's body, writing one
+                                                     // response
 };
 
 class HttpServer {

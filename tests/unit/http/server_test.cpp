@@ -8,7 +8,12 @@
 #include <optional>
 #include <thread>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "platform/core/io_runtime.hpp"
@@ -185,6 +190,87 @@ TEST_CASE("connections past max_connections are closed at accept") {
         }
       },
       5s));
+}
+
+namespace {
+
+// A raw client socket from `source` (any address of 127/8 is this machine), for clients that
+// misbehave below HTTP.
+boost::asio::ip::tcp::socket raw_connection(boost::asio::io_context& io, std::uint16_t port,
+                                            const char* source = "127.0.0.1") {
+  using boost::asio::ip::make_address;
+  using boost::asio::ip::tcp;
+  tcp::socket socket(io);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(make_address(source), 0));
+  socket.connect(tcp::endpoint(make_address("127.0.0.1"), port));
+  return socket;
+}
+
+// Whether the server closed `socket` within `within` (it reads nothing but the end).
+bool closed_within(boost::asio::ip::tcp::socket& socket, std::chrono::milliseconds within) {
+  timeval timeout{static_cast<time_t>(within.count() / 1000),
+                  static_cast<suseconds_t>(within.count() % 1000 * 1000)};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char byte = 0;
+  return ::recv(socket.native_handle(), &byte, 1, 0) == 0;  // -1: timed out, still open
+}
+
+}  // namespace
+
+TEST_CASE("one client address holds at most max_connections_per_client connections") {
+  ServerOptions options;
+  options.max_connections_per_client = 2;
+  TestServer test(describe_request, options);
+  boost::asio::io_context io;
+  auto first = raw_connection(io, test.server.port());
+  auto second = raw_connection(io, test.server.port());
+  auto third = raw_connection(io, test.server.port());
+  CHECK(closed_within(third, 2s));
+  // Another address is served all the same, and so is the first once it holds fewer.
+  auto other = raw_connection(io, test.server.port(), "127.0.0.2");
+  CHECK_FALSE(closed_within(other, 300ms));
+  first.close();
+  CHECK(hangar::test::wait_until(
+      [&] {
+        auto again = raw_connection(io, test.server.port());
+        return !closed_within(again, 200ms);
+      },
+      5s));
+}
+
+TEST_CASE("a connection that sends nothing, or trickles its header, is closed at header_timeout") {
+  ServerOptions options;
+  options.header_timeout = 300ms;
+  options.idle_timeout = 60s;  // what a new connection waited for its first byte before
+  TestServer test(describe_request, options);
+  boost::asio::io_context io;
+
+  auto silent = raw_connection(io, test.server.port());
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(closed_within(silent, 5s));
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+
+  // A byte every 100 ms keeps the line busy, but the header is never done.
+  auto trickle = raw_connection(io, test.server.port());
+  const std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaa";
+  bool closed = false;
+  for (char byte : header) {
+    boost::system::error_code ec;
+    boost::asio::write(trickle, boost::asio::buffer(&byte, 1), ec);
+    if (ec || closed_within(trickle, 100ms)) {
+      closed = true;
+      break;
+    }
+  }
+  CHECK(closed);
+
+  // A client that does send its request within the limit is served, and its keep-alive
+  // connection may then idle longer than header_timeout.
+  auto client = test.client();
+  REQUIRE(client.get("/").status == 200);
+  std::this_thread::sleep_for(600ms);
+  CHECK(client.get("/").status == 200);
 }
 
 TEST_CASE("an idle keep-alive connection is closed after idle_timeout") {
