@@ -179,7 +179,10 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
     exec("PRAGMA journal_mode = WAL");
-    exec("PRAGMA synchronous = NORMAL");
+    // FULL: in WAL mode every commit syncs the WAL before it returns. The poller confirms an
+    // update to the Bot API once its commit completes, so it must be on disk by then; NORMAL
+    // would leave it in the page cache, lost with the power (tests/unit/storage/power_loss_test).
+    exec("PRAGMA synchronous = FULL");
     exec("PRAGMA foreign_keys = ON");
     exec(("PRAGMA journal_size_limit = " + std::to_string(journal_size_limit)).c_str());
     migrate();

@@ -53,7 +53,7 @@ TEST_CASE("a new database is private, in WAL mode and at the current schema vers
   CHECK(pragma(db, "PRAGMA user_version") == Database::schema_version);
   CHECK(text_pragma(db, "PRAGMA journal_mode") == "wal");
   CHECK(pragma(db, "PRAGMA foreign_keys") == 1);
-  CHECK(pragma(db, "PRAGMA synchronous") == 1);  // NORMAL
+  CHECK(pragma(db, "PRAGMA synchronous") == 2);  // FULL: a commit is on disk when it returns
   CHECK(pragma(db, "PRAGMA busy_timeout") == 5000);
 }
 
