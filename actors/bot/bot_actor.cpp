@@ -48,7 +48,9 @@ void restore(BotSelf* self) {
             [me, restored = std::move(restored)]() mutable { me.send(std::move(restored)); });
       },
       // Without its position the bot cannot poll: it waits and reads again.
-      [me](const std::string& error) { me.send(RestoreFailed{error}); });
+      [me](const std::string& error) {
+        me.send(StorageFailed{Step::restore, error});
+      });
 }
 
 // Start-up is restore, getMe (who am I), deleteWebhook (no webhook), then the poll loop; after a
@@ -137,7 +139,7 @@ BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
   restore(self);
   return {
       [=](Restored& restored) { on_restored(self, restored); },
-      [=](RestoreFailed& failed) { on_restore_failed(self, failed.error); },
+      [=](StorageFailed& failed) { on_storage_failed(self, failed.step, failed.error); },
       [=](Retry retry) {
         on_retry_due(self);
         run_step(self, retry.step);

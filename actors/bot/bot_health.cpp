@@ -126,9 +126,10 @@ void on_step_failed(BotSelf* self, Step step, const botapi::CallResult& result) 
   self->send(self, Retry{Step::delete_webhook});
 }
 
-void on_restore_failed(BotSelf* self, const std::string& error) {
-  wait_and_retry(self, Step::restore, ApiFault{BotState::backoff, "storage"},
-                 "cannot read the bot's inbox: " + error, nullptr);
+void on_storage_failed(BotSelf* self, Step step, const std::string& error) {
+  const char* what =
+      step == Step::restore ? "cannot read the bot's inbox: " : "cannot store updates: ";
+  wait_and_retry(self, step, ApiFault{BotState::backoff, "storage"}, what + error, nullptr);
 }
 
 void on_token_rejected(BotSelf* self, const std::string& method, const botapi::CallResult& result) {

@@ -15,7 +15,7 @@
 namespace hangar::actors::bot {
 
 void on_step_failed(BotSelf* self, Step step, const botapi::CallResult& result);
-void on_restore_failed(BotSelf* self, const std::string& error);
+void on_storage_failed(BotSelf* self, Step step, const std::string& error);
 void on_token_rejected(BotSelf* self, const std::string& method, const botapi::CallResult& result);
 // deleteWebhook and getUpdates answered: the bot runs; a good poll also ends the streak.
 void on_step_succeeded(BotSelf* self, Step step);

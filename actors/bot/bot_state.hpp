@@ -38,8 +38,10 @@ struct StepDone {
   botapi::CallResult result;
 };
 
-// Reading the bot's position failed (`restore`'s storage job).
-struct RestoreFailed {
+// A storage job of a step failed: reading the bot's position (restore) or committing a batch
+// (get_updates, which polls the same updates again).
+struct StorageFailed {
+  Step step;
   std::string error;
 };
 
@@ -75,7 +77,7 @@ struct InboxCounted {
 }  // namespace hangar::actors::bot
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StepDone)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::RestoreFailed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StorageFailed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::TokenRejected)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Retry)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Restored)
@@ -88,7 +90,7 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;        // poll after a 
 using recount_atom = caf::atom_constant<caf::atom("recount")>;  // a full inbox: count again
 
 using BotImpl = BotActor::extend<
-    caf::reacts_to<StepDone>, caf::reacts_to<Restored>, caf::reacts_to<RestoreFailed>,
+    caf::reacts_to<StepDone>, caf::reacts_to<Restored>, caf::reacts_to<StorageFailed>,
     caf::reacts_to<TokenRejected>, caf::reacts_to<Retry>, caf::reacts_to<BatchCommitted>,
     caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>, caf::reacts_to<recount_atom>>;
 

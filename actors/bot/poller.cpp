@@ -51,8 +51,7 @@ void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
       },
       // Nothing was acknowledged: the Bot API sends the batch again after the backoff.
       [me](const std::string& error) {
-        me.send(StepDone{Step::get_updates, botapi::failure(botapi::Outcome::network,
-                                                            "cannot store updates: " + error)});
+        me.send(StorageFailed{Step::get_updates, error});
       });
 }
 
