@@ -14,9 +14,10 @@ enum class EventKind {
   evict,        // the memory guard retired idle chats
   dead_letter,  // an update was set aside
   conflict,     // another client holds the bot's updates (a webhook, another poller)
-  unauthorized,  // the Bot API refused the bot's token: it makes no more calls
-  resume,        // a bot polls again after failed steps
+  unauthorized,   // the Bot API refused the bot's token: it makes no more calls
+  resume,         // a bot polls again after failed steps
   ids_restarted,  // the Bot API's update ids went back below the bot's offset
+  send_dropped,   // a call of a chat's reply failed for good (chat not found, bot blocked)
 };
 
 std::string_view to_string(EventKind kind);

@@ -233,6 +233,17 @@ void act(ChatSelf* self) {
   post_mark(self, std::move(state_to_save), std::nullopt);
 }
 
+// A call failed for good (chat not found, bot blocked by the user): the reaction goes on without
+// it, and the event log says what was dropped.
+void report_dropped(ChatSelf* self, const botapi::CallResult& result) {
+  auto& st = self->state;
+  const auto detail = st.reaction.actions[st.next_action - 1].method + ": " + result.summary();
+  spdlog::warn("bot {} chat {}: dropped {}", st.args.bot_status->name(), st.args.chat_key, detail);
+  record_event(*st.args.services,
+               make_event(st.args.bot_id, st.chat_id(), storage::EventKind::send_dropped,
+                          std::string(botapi::to_string(result.outcome)), detail));
+}
+
 // A chat past its budget stops before acting on the update in hand, which stays in the inbox.
 bool stopped_over_budget(ChatSelf* self) {
   const auto& meter = self->meter();
@@ -362,11 +373,7 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
       [=](ActionDone& done) {
         // The bot is stopping: the update stays in the inbox, unmarked, for its next start.
         if (done.result.cancelled) return;
-        if (!done.result.ok())
-          spdlog::warn("bot {} chat {}: {} gave up: {}", self->state.args.bot_status->name(),
-                       self->state.args.chat_key,
-                       self->state.reaction.actions[self->state.next_action - 1].method,
-                       done.result.summary());
+        if (!done.result.ok()) report_dropped(self, done.result);
         act(self);
       },
       [=](marked_atom, bool handled) { on_marked(self, handled); },

@@ -19,15 +19,20 @@ bool CallResult::transient() const {
   switch (outcome) {
     case Outcome::network:
     case Outcome::timeout:
+    // Garbage, a cut body, a 200 that is not the Bot API's: whether the call took effect is
+    // unknown, and the next try may meet a server (or proxy) that works again.
+    case Outcome::bad_response:
       return true;
     case Outcome::ok:
-    case Outcome::bad_response:
       return false;
     case Outcome::api_error:
     case Outcome::http_error:
       break;
   }
-  return http_status >= 500 || http_status == 429 || error_code == 429 || error_code >= 500;
+  // A redirect or a 408 comes from something between us and the Bot API, not from it.
+  const bool passing_status = (http_status >= 300 && http_status < 400) || http_status == 408 ||
+                              http_status == 429 || http_status >= 500;
+  return passing_status || error_code == 429 || error_code >= 500;
 }
 
 bool CallResult::unauthorized() const {

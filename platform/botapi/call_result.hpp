@@ -26,7 +26,8 @@ struct CallResult {
   bool cancelled = false;
 
   bool ok() const { return outcome == Outcome::ok; }
-  // A failure that may go away by itself: network, timeout, 5xx, 429.
+  // A failure that may go away by itself: network, timeout, an unreadable answer, 3xx, 408, 429,
+  // 5xx. The outbox retries these; the rest (chat not found, bot blocked) are final.
   bool transient() const;
   // The Bot API's 401: it no longer accepts the token (revoked), whatever the method.
   bool unauthorized() const;

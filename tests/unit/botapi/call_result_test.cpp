@@ -69,7 +69,14 @@ TEST_CASE("a body that is not a Bot API envelope", "[api_result]") {
 TEST_CASE("transient failures are the ones that may go away by themselves", "[api_result]") {
   CHECK(failure(Outcome::network, "x").transient());
   CHECK(failure(Outcome::timeout, "x").transient());
-  CHECK_FALSE(failure(Outcome::bad_response, "x").transient());
+  CHECK(failure(Outcome::bad_response, "x").transient());
+  CHECK(parse_response(200, "<html>a proxy's page</html>").transient());
+  CHECK(parse_response(302, "").transient());
+  CHECK(parse_response(408, "").transient());
+  CHECK_FALSE(parse_response(400, R"({"ok":false,"error_code":400,"description":"chat not found"})")
+                  .transient());
+  CHECK_FALSE(parse_response(403, R"({"ok":false,"error_code":403,"description":"blocked"})")
+                  .transient());
   CallResult server_error = failure(Outcome::api_error, "Internal");
   server_error.error_code = 500;
   CHECK(server_error.transient());
