@@ -52,14 +52,6 @@ botapi::CallResult poller_conflict() {
                    "instance is running");
 }
 
-std::vector<storage::Event> events_of(FleetHarness& harness, std::int64_t bot_id,
-                                      storage::EventKind kind) {
-  storage::EventFilter filter;
-  filter.bot_id = bot_id;
-  filter.kind = kind;
-  return storage::EventRepository(harness.db()).list(filter);
-}
-
 // Moves the clock on, a step at a time, until `done` holds; returns how long that took.
 template <typename Done>
 milliseconds time_until(FleetHarness& harness, Done done, milliseconds limit) {
@@ -112,12 +104,12 @@ TEST_CASE("a 401 on getUpdates stops every call of the bot until it is enabled a
   CHECK_FALSE(report.next_try_ms);
   CHECK(status->last_error() == "getUpdates: api_error 401: Unauthorized");
   CHECK(session.closed());
-  const auto events = events_of(harness, id, storage::EventKind::unauthorized);
+  const auto events = harness.events(id, storage::EventKind::unauthorized);
   REQUIRE(events.size() == 1);
   CHECK(events[0].reason == "token_rejected");
   CHECK_THAT(events[0].detail, Catch::Contains("401") && Catch::Contains("hangar bot enable"));
   CHECK(storage::BotRepository(harness.db()).find(id)->unauthorized == status->last_error());
-  CHECK(events_of(harness, id, storage::EventKind::restart).empty());  // not a crash
+  CHECK(harness.events(id, storage::EventKind::restart).empty());  // not a crash
 
   // No call however long it waits: no new session, no call on the old one.
   const auto calls = session.finished().size();
@@ -219,7 +211,7 @@ TEST_CASE("a webhook conflict is answered with one deleteWebhook, then polling a
   harness.settle();  // the clock has not moved
   CHECK(session.count("deleteWebhook") == 2);
   CHECK(session.polling());
-  auto conflicts = events_of(harness, id, storage::EventKind::conflict);
+  auto conflicts = harness.events(id, storage::EventKind::conflict);
   REQUIRE(conflicts.size() == 1);
   CHECK(conflicts[0].reason == "webhook");
 
@@ -239,14 +231,14 @@ TEST_CASE("a webhook conflict is answered with one deleteWebhook, then polling a
   CHECK(waited >= first);
   CHECK(waited <= 2 * first + step);
   CHECK(session.polling());
-  CHECK(events_of(harness, id, storage::EventKind::conflict).size() == 1);  // the same fault
+  CHECK(harness.events(id, storage::EventKind::conflict).size() == 1);  // the same fault
 
   session.deliver({text_update(1, chat, "through")});
   harness.settle();
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"through"});
   CHECK(status->state == BotState::running);
   CHECK_FALSE(status->last_error());
-  CHECK(events_of(harness, id, storage::EventKind::resume).size() == 1);
+  CHECK(harness.events(id, storage::EventKind::resume).size() == 1);
 }
 
 TEST_CASE("another poller: conflict and a backoff that grows to its cap, and nothing is lost") {
@@ -275,7 +267,7 @@ TEST_CASE("another poller: conflict and a backoff that grows to its cap, and not
     nominal = std::min(2 * nominal, cap);
   }
   CHECK(session.count("deleteWebhook") == deletes);  // not a webhook: deleting one would not help
-  const auto conflicts = events_of(harness, id, storage::EventKind::conflict);
+  const auto conflicts = harness.events(id, storage::EventKind::conflict);
   REQUIRE(conflicts.size() == 1);  // one per streak and fault, not one per try
   CHECK(conflicts[0].reason == "other_poller");
 
@@ -283,7 +275,7 @@ TEST_CASE("another poller: conflict and a backoff that grows to its cap, and not
   harness.settle();
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"one", "two"});
   CHECK(status->state == BotState::running);
-  const auto resumed = events_of(harness, id, storage::EventKind::resume);
+  const auto resumed = harness.events(id, storage::EventKind::resume);
   REQUIRE(resumed.size() == 1);
   CHECK_THAT(resumed[0].detail, Catch::Contains("6 failed tries"));
 
@@ -310,7 +302,7 @@ TEST_CASE("a server error backs off with its reason, its error and the time of t
   REQUIRE(report.next_try_ms);
   CHECK(*report.next_try_ms >= before + first.count() / 2);
   CHECK(*report.next_try_ms <= now_ms() + first.count());
-  const auto backoffs = events_of(harness, id, storage::EventKind::backoff);
+  const auto backoffs = harness.events(id, storage::EventKind::backoff);
   REQUIRE(backoffs.size() == 1);
   CHECK(backoffs[0].reason == "api_error");
   CHECK_THAT(backoffs[0].detail, Catch::Contains("500") && Catch::Contains("next try in"));
@@ -340,7 +332,7 @@ TEST_CASE("a failed read of the bot's position backs off as a storage fault, the
       harness, [&] { return session.polling(); }, first + step);
   CHECK(waited >= first / 2);
   CHECK(status->state == BotState::running);
-  const auto backoffs = events_of(harness, id, storage::EventKind::backoff);
+  const auto backoffs = harness.events(id, storage::EventKind::backoff);
   REQUIRE(backoffs.size() == 1);
   CHECK(backoffs[0].reason == "storage");
 }

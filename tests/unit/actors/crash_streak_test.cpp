@@ -17,14 +17,6 @@ namespace {
 constexpr std::int64_t chat = 11;
 constexpr std::int64_t other_chat = 12;
 
-std::vector<storage::Event> events_of(FleetHarness& harness, std::int64_t bot_id,
-                                      storage::EventKind kind) {
-  storage::EventFilter filter;
-  filter.bot_id = bot_id;
-  filter.kind = kind;
-  return storage::EventRepository(harness.db()).list(filter);
-}
-
 }  // namespace
 
 TEST_CASE("an update that crashes its chat three times in a row is dead-lettered") {
@@ -41,12 +33,12 @@ TEST_CASE("an update that crashes its chat three times in a row is dead-lettered
   CHECK(session.sent_texts(other_chat) == std::vector<std::string>{"elsewhere"});
   CHECK(storage::InboxRepository(harness.db()).dead_letter_count(bot_id) == 1);
   CHECK(harness.pending_updates(bot_id) == 0);
-  const auto dead = events_of(harness, bot_id, storage::EventKind::dead_letter);
+  const auto dead = harness.events(bot_id, storage::EventKind::dead_letter);
   REQUIRE(dead.size() == 1);
   CHECK(dead[0].reason == "crash");
   CHECK(dead[0].chat_id == chat);
   CHECK_THAT(dead[0].detail, Catch::Contains("update 1") && Catch::Contains("3 times"));
-  CHECK(events_of(harness, bot_id, storage::EventKind::restart).empty());  // the bot ran on
+  CHECK(harness.events(bot_id, storage::EventKind::restart).empty());  // the bot ran on
   CHECK(harness.fleet().find(bot_id)->restarts == 0);
   // Handled counts the update answered, not the one set aside, live and in SQLite alike.
   CHECK(harness.fleet().find(bot_id)->updates_handled == 2);
@@ -68,6 +60,6 @@ TEST_CASE("only the updates that crash are dead-lettered; those between them are
 
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"ok 1", "ok 2"});
   CHECK(storage::InboxRepository(harness.db()).dead_letter_count(bot_id) == 2);
-  CHECK(events_of(harness, bot_id, storage::EventKind::dead_letter).size() == 2);
+  CHECK(harness.events(bot_id, storage::EventKind::dead_letter).size() == 2);
   CHECK(harness.pending_updates(bot_id) == 0);
 }

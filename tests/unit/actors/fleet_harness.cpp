@@ -134,4 +134,11 @@ std::size_t FleetHarness::pending_updates(std::int64_t bot_id) {
   return storage::InboxRepository(*db_).pending_count(bot_id);
 }
 
+std::vector<storage::Event> FleetHarness::events(std::int64_t bot_id, storage::EventKind kind) {
+  storage::EventFilter filter;
+  filter.bot_id = bot_id;
+  filter.kind = kind;
+  return storage::EventRepository(*db_).list(filter);
+}
+
 }  // namespace hangar::test

@@ -19,6 +19,7 @@
 #include "actors/fleet/fleet_protocol.hpp"
 #include "platform/status/fleet_status.hpp"
 #include "storage/database.hpp"
+#include "storage/event_repository.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/actors/scripted_session.hpp"
 #include "tests/unit/actors/stepped_jobs.hpp"
@@ -75,6 +76,8 @@ class FleetHarness {
   FleetStatus& fleet() { return fleet_; }
   const Settings& settings() const { return settings_; }
   std::size_t pending_updates(std::int64_t bot_id);
+  // The bot's events of one kind, newest first, as /api/events lists them.
+  std::vector<storage::Event> events(std::int64_t bot_id, storage::EventKind kind);
 
  private:
   TempDir dir_;

@@ -13,8 +13,8 @@ TEST_CASE("a reply refused for good is dropped with an event, and the chat goes 
   const auto bot_id = harness.start_with_bot("blocked");
   auto& session = harness.session(FleetHarness::token_of("blocked"));
 
-  auto refused = botapi::failure(botapi::Outcome::api_error,
-                                 "Forbidden: bot was blocked by the user");
+  auto refused =
+      botapi::failure(botapi::Outcome::api_error, "Forbidden: bot was blocked by the user");
   refused.http_status = 403;
   refused.error_code = 403;
   session.script("sendMessage", refused);
@@ -24,10 +24,7 @@ TEST_CASE("a reply refused for good is dropped with an event, and the chat goes 
   CHECK(session.count("sendMessage") == 2);  // one try each: a final error is not retried
   CHECK(session.sent_texts(5) == std::vector<std::string>{"two"});
   CHECK(harness.pending_updates(bot_id) == 0);
-  storage::EventFilter filter;
-  filter.bot_id = bot_id;
-  filter.kind = storage::EventKind::send_dropped;
-  const auto events = storage::EventRepository(harness.db()).list(filter);
+  const auto events = harness.events(bot_id, storage::EventKind::send_dropped);
   REQUIRE(events.size() == 1);
   CHECK(events[0].reason == "api_error");
   CHECK(events[0].chat_id == 5);

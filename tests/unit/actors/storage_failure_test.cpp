@@ -15,13 +15,6 @@ namespace {
 
 constexpr std::int64_t chat = 7;
 
-std::size_t events_of(FleetHarness& harness, std::int64_t bot_id, storage::EventKind kind) {
-  storage::EventFilter filter;
-  filter.bot_id = bot_id;
-  filter.kind = kind;
-  return storage::EventRepository(harness.db()).list(filter).size();
-}
-
 // Lets `failures` storage failures in a row play out: each retry waits twice as long as the one
 // before, starting at storage_retry.
 void ride_out(FleetHarness& harness, int failures) {
@@ -52,8 +45,8 @@ TEST_CASE("a chat whose state cannot be read waits and reads again, and does not
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"#1 one"});
   CHECK(harness.pending_updates(bot_id) == 0);
   CHECK(storage::InboxRepository(harness.db()).dead_letter_count(bot_id) == 0);
-  CHECK(events_of(harness, bot_id, storage::EventKind::dead_letter) == 0);
-  CHECK(events_of(harness, bot_id, storage::EventKind::restart) == 0);
+  CHECK(harness.events(bot_id, storage::EventKind::dead_letter).empty());
+  CHECK(harness.events(bot_id, storage::EventKind::restart).empty());
   for (const auto& status : harness.fleet().find(bot_id)->chats()) CHECK(status->restarts == 0);
 
   // Its count was read and saved: the next message counts on.
@@ -86,5 +79,5 @@ TEST_CASE("a mark that cannot be written is written again, and the update is ans
   session.deliver({text_update(2, chat, "two")});
   harness.settle();
   CHECK(session.sent_texts(chat) == std::vector<std::string>{"#1 one", "#2 two"});
-  CHECK(events_of(harness, bot_id, storage::EventKind::restart) == 0);
+  CHECK(harness.events(bot_id, storage::EventKind::restart).empty());
 }
