@@ -165,7 +165,9 @@ void BotState::set_webhook(std::string url) {
 
 BotCounters BotState::counters() const {
   std::lock_guard lock(mutex_);
-  return counters_;
+  BotCounters counters = counters_;
+  counters.pending = pending_.size();
+  return counters;
 }
 
 std::optional<Faults> BotState::faults() const {

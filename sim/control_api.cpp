@@ -98,7 +98,8 @@ http::Response ControlApi::bot_counters(const http::Request& request) {
                              {{"connections", counters.connections},
                               {"get_updates", counters.get_updates},
                               {"calls", counters.calls},
-                              {"sent", counters.sent}});
+                              {"sent", counters.sent},
+                              {"pending", counters.pending}});
 }
 
 http::Response ControlApi::calls(const http::Request& request) {

@@ -60,6 +60,7 @@ struct BotCounters {
   std::uint64_t get_updates = 0;
   std::uint64_t calls = 0;  // every Bot API request
   std::uint64_t sent = 0;
+  std::size_t pending = 0;  // updates not confirmed yet (by an offset past them)
 };
 
 class Simulator {

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "actors/bot/bot_drain.hpp"
 #include "actors/bot/bot_health.hpp"
 #include "actors/bot/bot_state.hpp"
 #include "actors/bot/chat_supervision.hpp"
@@ -137,25 +138,48 @@ BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
   st.args.status->set_state(BotState::starting);
   self->set_down_handler([=](caf::down_msg& down) { on_chat_down(self, down); });
   restore(self);
+  // While draining, nothing starts: no step, no retry, no poll; only what ends the drain counts.
+  const auto working = [self] { return !self->state.draining; };
   return {
-      [=](Restored& restored) { on_restored(self, restored); },
-      [=](StorageFailed& failed) { on_storage_failed(self, failed.step, failed.error); },
+      [=](Restored& restored) {
+        if (working()) on_restored(self, restored);
+      },
+      [=](StorageFailed& failed) {
+        if (working()) return on_storage_failed(self, failed.step, failed.error);
+        if (failed.step == Step::get_updates) on_drain_commit(self, std::nullopt);
+      },
       [=](Retry retry) {
+        if (!working()) return;
         on_retry_due(self);
         run_step(self, retry.step);
       },
-      [=](StepDone& done) { on_step_done(self, done); },
+      [=](StepDone& done) {
+        if (working()) on_step_done(self, done);
+      },
       [=](TokenRejected& rejected) { on_token_rejected(self, rejected.method, rejected.result); },
-      [=](poll_atom) { poll(self); },
+      [=](poll_atom) {
+        if (working()) poll(self);
+      },
       [=](BatchCommitted& batch) {
+        if (!working()) return on_drain_commit(self, batch.next_offset);
         on_step_succeeded(self, Step::get_updates);
         on_batch_committed(self, batch);
       },
-      [=](InboxCounted counted) { on_inbox_counted(self, counted); },
-      [=](recount_atom) { count_inbox(self); },
-      [=](ChatIdle& idle) { on_chat_idle(self, idle); },
+      [=](InboxCounted counted) {
+        if (working()) on_inbox_counted(self, counted);
+      },
+      [=](recount_atom) {
+        if (working()) count_inbox(self);
+      },
+      [=](ChatIdle& idle) {
+        on_chat_idle(self, idle);
+        finish_drain_when_done(self);
+      },
       [=](ChatRecovered& recovered) { on_chat_recovered(self, recovered); },
       [=](EvictChats& evict) { evict_chats(self, evict); },
+      [=](drain_atom) { start_drain(self); },
+      [=](ChatDrained& drained) { on_chat_drained(self, drained.chat_key); },
+      [=](confirmed_atom) { on_offset_confirmed(self); },
   };
 }
 

@@ -6,6 +6,8 @@
 
 #include <caf/typed_actor.hpp>
 
+#include "actors/common/drain_atom.hpp"
+
 namespace hangar::actors {
 
 // A chat actor idle past its timeout asks to retire. The bot agrees (retire_atom) only when it
@@ -26,11 +28,18 @@ struct EvictChats {
   std::vector<std::int64_t> chat_keys;
 };
 
+// A draining chat has nothing in hand any more: the bot retires it.
+struct ChatDrained {
+  std::int64_t chat_key = 0;
+};
+
 using BotActor = caf::typed_actor<caf::reacts_to<ChatIdle>, caf::reacts_to<ChatRecovered>,
-                                  caf::reacts_to<EvictChats>>;
+                                  caf::reacts_to<EvictChats>, caf::reacts_to<ChatDrained>,
+                                  caf::reacts_to<drain_atom>>;
 
 }  // namespace hangar::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatIdle)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatRecovered)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::EvictChats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatDrained)

@@ -88,11 +88,14 @@ namespace hangar::actors::bot {
 
 using poll_atom = caf::atom_constant<caf::atom("poll")>;        // poll after a pause
 using recount_atom = caf::atom_constant<caf::atom("recount")>;  // a full inbox: count again
+// A draining bot's last getUpdates (the one that confirms its offset) has an answer.
+using confirmed_atom = caf::atom_constant<caf::atom("confirmed")>;
 
-using BotImpl = BotActor::extend<
-    caf::reacts_to<StepDone>, caf::reacts_to<Restored>, caf::reacts_to<StorageFailed>,
-    caf::reacts_to<TokenRejected>, caf::reacts_to<Retry>, caf::reacts_to<BatchCommitted>,
-    caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>, caf::reacts_to<recount_atom>>;
+using BotImpl = BotActor::extend<caf::reacts_to<StepDone>, caf::reacts_to<Restored>,
+                                 caf::reacts_to<StorageFailed>, caf::reacts_to<TokenRejected>,
+                                 caf::reacts_to<Retry>, caf::reacts_to<BatchCommitted>,
+                                 caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>,
+                                 caf::reacts_to<recount_atom>, caf::reacts_to<confirmed_atom>>;
 
 // The actor clock, which an actor test drives by hand.
 using Clock = caf::actor_clock::clock_type;
@@ -100,6 +103,7 @@ using Clock = caf::actor_clock::clock_type;
 // Where the poll loop stands.
 struct PollState {
   std::int64_t next_offset = 0;
+  bool committing = false;           // a batch's inbox commit is in flight
   std::size_t pending_estimate = 0;  // inbox rows; exact after each recount
   Clock::time_point started;         // of the poll in flight
 };
@@ -142,6 +146,12 @@ struct BotActorState {
   PollState poll;
   ChatTable chats;
   Health health;
+  // Set by drain_atom: no new work; the bot ends once its offset is confirmed (or could not be)
+  // and its chats have finished what they hold.
+  struct Drain {
+    bool offset_settled = false;
+  };
+  std::optional<Drain> draining;
 
   // The chats stop with the table (ActorOwn); the calls in flight end with their session.
   ~BotActorState() {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "actors/bot/bot_drain.hpp"
 #include "actors/common/stop_reason.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/units.hpp"
@@ -119,6 +120,8 @@ void on_chat_down(BotSelf* self, const caf::down_msg& down) {
   if (!down.reason || !current) return;  // retired after idling, or already replaced
   entry->second.actor.release();         // it has ended already
   chats.entries.erase(entry);
+  // A stopping bot starts no chat; the update stays in the inbox for the next start.
+  if (self->state.draining) return finish_drain_when_done(self);
   auto& history = chats.history[key];
   ++history.restarts;
   // A budget stop was recorded by the chat itself; the bot only counts it.

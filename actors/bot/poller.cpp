@@ -26,6 +26,7 @@ void commit_batch(BotSelf* self, std::vector<telegram::Update> updates) {
   auto polled_offset = st.poll.next_offset;
   const Settings& settings = st.settings();
   WeakHandle<BotImpl> me(self);
+  st.poll.committing = true;
   st.args.services->storage.post(
       [bot_id, polled_offset, &settings, me,
        updates = std::move(updates)](storage::Database& db) mutable {
@@ -102,6 +103,7 @@ void on_updates(BotSelf* self, botapi::CallResult& result) {
 void on_batch_committed(BotSelf* self, BatchCommitted& batch) {
   auto& st = self->state;
   // The inbox decides: after a restart of the Bot API's update ids the offset goes down.
+  st.poll.committing = false;
   st.poll.next_offset = batch.next_offset;
   if (batch.ids_restarted)
     spdlog::warn("bot {}: the Bot API's update ids restarted; offset now {}", st.bot_name(),

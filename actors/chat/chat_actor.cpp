@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
 
 #include "actors/chat/chat_window.hpp"
 #include "actors/common/event_log.hpp"
@@ -79,6 +80,8 @@ struct ChatActorState {
   std::size_t next_action = 0;
   Clock::time_point last_activity;
   bool idle_timer_armed = false;
+  bool draining = false;  // finishes the update in hand, then tells its bot (once)
+  bool drained = false;
   bool budget_recheck_armed = false;
 
   ~ChatActorState() {
@@ -157,6 +160,10 @@ bool waiting_for_bot_budget(ChatSelf* self) {
 // Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
 void pump(ChatSelf* self) {
   auto& st = self->state;
+  if (st.draining && !st.current) {
+    if (!std::exchange(st.drained, true)) self->send(st.args.bot, ChatDrained{st.args.chat_key});
+    return;
+  }
   if (!st.loaded || st.current) return;
   if (st.window.has_next()) {
     set_busy(self, true);
@@ -383,6 +390,10 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
         if (!busy(self)) offer_retirement(self);
       },
       [=](retire_atom) { self->quit(); },
+      [=](drain_atom) {
+        self->state.draining = true;
+        pump(self);
+      },
   };
 }
 

@@ -4,6 +4,7 @@
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/common/drain_atom.hpp"
 #include "platform/telegram/types.hpp"
 
 namespace hangar::actors {
@@ -22,7 +23,7 @@ using retire_atom = caf::atom_constant<caf::atom("retire")>;
 using evict_atom = caf::atom_constant<caf::atom("evict")>;
 
 using ChatActor = caf::typed_actor<caf::reacts_to<ChatUpdate>, caf::reacts_to<retire_atom>,
-                                   caf::reacts_to<evict_atom>>;
+                                   caf::reacts_to<evict_atom>, caf::reacts_to<drain_atom>>;
 
 }  // namespace hangar::actors
 

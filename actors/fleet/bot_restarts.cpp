@@ -134,6 +134,12 @@ void stop_for_memory(SupervisorSelf* self, ManagedBot& bot, MemoryStop stop) {
   self->state.trimmer.request(self->clock().now());
 }
 
+void end_when_drained(SupervisorSelf* self) {
+  for (const auto& [id, bot] : self->state.bots)
+    if (bot.actor) return;
+  self->quit();
+}
+
 void on_bot_down(SupervisorSelf* self, const caf::down_msg& down) {
   auto& st = self->state;
   auto found = st.bot_ids.find(down.source);
@@ -144,6 +150,10 @@ void on_bot_down(SupervisorSelf* self, const caf::down_msg& down) {
   if (it == st.bots.end()) return;
   auto& bot = it->second;
   bot.actor.release();  // it has ended already
+  if (st.draining) {
+    st.bots.erase(it);
+    return end_when_drained(self);
+  }
   if (bot.removed) {
     // A deleted bot's figures go with it, /metrics included; a disabled or quarantined bot's
     // stay, with the state that says why it does not run.

@@ -15,6 +15,8 @@ std::uint64_t budget_of(const SupervisorSelf* self, const storage::BotConfig& co
 void start_bot(SupervisorSelf* self, ManagedBot& bot);
 void stop_bot(ManagedBot& bot, caf::error reason = caf::exit_reason::user_shutdown);
 void stop_for_memory(SupervisorSelf* self, ManagedBot& bot, MemoryStop stop);
+// While draining: the supervisor ends once no bot runs.
+void end_when_drained(SupervisorSelf* self);
 void on_bot_down(SupervisorSelf* self, const caf::down_msg& down);
 
 }  // namespace hangar::actors::fleet

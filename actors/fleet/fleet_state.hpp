@@ -81,6 +81,8 @@ struct SupervisorState {
   std::map<caf::actor_addr, std::int64_t> bot_ids;
   std::optional<MemoryGuard> guard;
   HeapTrimmer trimmer;
+  // drain_atom came: no bot starts or restarts any more, and the supervisor ends with the last.
+  bool draining = false;
 
   const Settings& settings() const { return services->settings; }
 };

@@ -141,23 +141,38 @@ SupervisorImpl::behavior_type fleet_supervisor(SupervisorSelf* self, const Servi
   self->set_down_handler([=](caf::down_msg& down) { on_bot_down(self, down); });
   self->send(self, config_tick_atom::value);
   self->send(self, watch_tick_atom::value);
+  // Draining, the fleet only shrinks: no config is followed, no bot started or restarted.
+  const auto working = [self] { return !self->state.draining; };
   return {
-      [=](reload_atom) { check_config(self); },
+      [=](reload_atom) {
+        if (working()) check_config(self);
+      },
       [=](config_tick_atom) {
+        if (!working()) return;
         check_config(self);
         self->delayed_send(self, self->state.settings().timings.config_poll_interval,
                            config_tick_atom::value);
       },
       [=](watch_tick_atom) {
+        if (!working()) return;
         watch_memory(self);
         // A bot is stopped within this (plus its current message) of passing its budget.
         self->delayed_send(self, self->state.settings().timings.budget_watch_interval,
                            watch_tick_atom::value);
       },
-      [=](FleetConfig& config) { reconcile(self, config); },
+      [=](FleetConfig& config) {
+        if (working()) reconcile(self, config);
+      },
       [=](respawn_atom, std::int64_t id) {
         auto it = self->state.bots.find(id);
-        if (it != self->state.bots.end() && !it->second.actor) start_bot(self, it->second);
+        if (working() && it != self->state.bots.end() && !it->second.actor)
+          start_bot(self, it->second);
+      },
+      [=](drain_atom) {
+        self->state.draining = true;
+        for (auto& [id, bot] : self->state.bots)
+          if (bot.actor) self->send(bot.actor.get(), drain_atom::value);
+        end_when_drained(self);
       },
   };
 }

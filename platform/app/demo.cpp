@@ -76,7 +76,8 @@ int run_demo(Settings settings, const DemoOptions& demo) {
               << "Try: curl -H 'Authorization: Bearer " << *settings.admin_token << "' "
               << runtime.address() << "/api/bots\n"
               << "Stop with Ctrl-C." << std::endl;
-    wait_for_stop_signal();
+    spdlog::info("received {}, stopping", signal_name(wait_for_stop_signal()));
+    exit_at_second_signal();
   } catch (const StartupError& error) {
     std::cerr << "hangar: " << error.what() << std::endl;
     return 2;

@@ -15,12 +15,17 @@ int run_serve(const Settings& settings) {
     if (auto token = runtime.generated_admin_token())
       std::cout << "Admin token (shown once; `hangar admin-token reset` makes a new one): "
                 << *token << std::endl;
-    wait_for_stop_signal();
+    const int signal = wait_for_stop_signal();
+    spdlog::info("received {}, stopping: each chat finishes the update in hand",
+                 signal_name(signal));
+    exit_at_second_signal();
+    if (runtime.stop()) return 0;
+    spdlog::warn("stopped what was still running after the drain timeout");
+    return 1;
   } catch (const StartupError& error) {
     std::cerr << "hangar: " << error.what() << std::endl;
     return 2;
   }
-  return 0;
 }
 
 }  // namespace hangar::app

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <cstdlib>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <caf/all.hpp>
@@ -92,11 +95,16 @@ struct ServeRuntime::Parts {
 
   ~Parts() { shut_down(); }
 
-  void shut_down() {
+  // Returns whether every bot drained within the deadline. Runs once; later calls return that.
+  bool shut_down() {
+    if (stopped) return *stopped;
     // 1. No new request, and the open connections close: REST posts no further job.
     server.stop();
-    // 2. Every actor ends: none posts a storage job, sends a Bot API call or writes the status.
-    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    // 2. Every bot stops polling and confirms its offset, every chat finishes the update in
+    //    hand; what is left past the deadline is stopped. Then no actor posts a storage job,
+    //    sends a Bot API call or writes the status.
+    stopped = drain(services.settings.timings.drain_timeout);
+    if (!*stopped) caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     system.await_all_actors_done();
     // 3. What the REST handler and the actors queued on the storage worker runs now, while
     //    everything its jobs and completions captured (the handler, the io context) still lives.
@@ -109,6 +117,17 @@ struct ServeRuntime::Parts {
         spdlog::warn("network work still pending {} s after stopping; stopped it anyway",
                      std::chrono::duration_cast<std::chrono::seconds>(io_finish_deadline).count());
     storage.flush();
+    return *stopped;
+  }
+
+  // Asks the fleet to drain and waits up to `deadline` for the supervisor to end.
+  bool drain(std::chrono::milliseconds deadline) {
+    caf::scoped_actor waiter{system};
+    waiter->monitor(supervisor);
+    caf::anon_send(supervisor, actors::drain_atom::value);
+    bool drained = false;
+    waiter->receive([&](caf::down_msg&) { drained = true; }, caf::after(deadline) >> [] {});
+    return drained;
   }
 
   static http::ServerOptions server_options(const Settings& settings) {
@@ -144,6 +163,7 @@ struct ServeRuntime::Parts {
   rest::RestHandler api;
   http::HttpServer server;
   actors::FleetSupervisor supervisor;
+  std::optional<bool> stopped;  // shut_down() ran: whether the fleet drained in time
 };
 
 ServeRuntime::ServeRuntime(const Settings& settings) : settings_(settings) {
@@ -163,6 +183,10 @@ ServeRuntime::ServeRuntime(const Settings& settings) : settings_(settings) {
 
 ServeRuntime::~ServeRuntime() = default;
 
+bool ServeRuntime::stop() {
+  return parts_->shut_down();
+}
+
 std::string ServeRuntime::address() const {
   return "http://" + parts_->server.host() + ":" + std::to_string(parts_->server.port());
 }
@@ -175,14 +199,27 @@ void block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-void wait_for_stop_signal() {
+int wait_for_stop_signal() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   int signal = 0;
   sigwait(&set, &signal);
-  spdlog::info("received {}, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  return signal;
+}
+
+const char* signal_name(int signal) {
+  return signal == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+void exit_at_second_signal() {
+  std::thread([] {
+    const int signal = wait_for_stop_signal();
+    spdlog::warn("received {} again: exiting at once", signal_name(signal));
+    spdlog::default_logger()->flush();
+    std::_Exit(128 + signal);
+  }).detach();
 }
 
 }  // namespace hangar::app

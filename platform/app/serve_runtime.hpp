@@ -27,6 +27,10 @@ class ServeRuntime {
   ServeRuntime(const ServeRuntime&) = delete;
   ServeRuntime& operator=(const ServeRuntime&) = delete;
 
+  // Drains the fleet (README "Durability") and stops everything; returns whether every bot
+  // drained within Timings::drain_timeout. The destructor does the same if it was not called.
+  bool stop();
+
   std::string address() const;  // "http://HOST:PORT"
   // Set when this start generated the admin token (shown once, never stored in clear).
   const std::optional<std::string>& generated_admin_token() const { return generated_token_; }
@@ -42,6 +46,10 @@ class ServeRuntime {
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that
 // wait_for_stop_signal() can take them synchronously. Call first thing in main's command.
 void block_stop_signals();
-void wait_for_stop_signal();
+// Waits for SIGINT or SIGTERM; returns which.
+int wait_for_stop_signal();
+const char* signal_name(int signal);
+// From now on, a further SIGINT or SIGTERM ends the process at once, with status 128 + signal.
+void exit_at_second_signal();
 
 }  // namespace hangar::app

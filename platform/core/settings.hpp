@@ -21,17 +21,19 @@ struct RestartIntensity {
 // millisecond scale instead of waiting for real seconds.
 struct Timings {
   using ms = std::chrono::milliseconds;
-  ms poll_timeout{50000};               // getUpdates long poll; whole seconds on the wire
-  ms poll_margin{10000};                // a poll's request timeout on top of poll_timeout
-  ms min_empty_poll_interval{1000};     // between two empty polls: no spin against instant answers
-  ms call_timeout{30000};               // one Bot API call: connect, write and read
-  ms api_backoff_first{1000};           // after a failed start-up step or poll, doubling...
-  ms api_backoff_max{60000};            // ...up to this
-  ms outbox_retry_first{500};           // a transient failure of a send, doubling...
-  ms outbox_retry_max{30000};           // ...up to this (or the server's retry_after)
-  ms inbox_recheck{500};                // how often a bot with a full inbox looks again
-  ms storage_retry{1000};               // after a failed storage job of a chat, doubling to 32x
-  ms storage_busy_timeout{5000};        // a storage job waits this long for another's write lock
+  ms poll_timeout{50000};            // getUpdates long poll; whole seconds on the wire
+  ms poll_margin{10000};             // a poll's request timeout on top of poll_timeout
+  ms min_empty_poll_interval{1000};  // between two empty polls: no spin against instant answers
+  ms call_timeout{30000};            // one Bot API call: connect, write and read
+  ms api_backoff_first{1000};        // after a failed start-up step or poll, doubling...
+  ms api_backoff_max{60000};         // ...up to this
+  ms outbox_retry_first{500};        // a transient failure of a send, doubling...
+  ms outbox_retry_max{30000};        // ...up to this (or the server's retry_after)
+  ms inbox_recheck{500};             // how often a bot with a full inbox looks again
+  ms storage_retry{1000};            // after a failed storage job of a chat, doubling to 32x
+  ms storage_busy_timeout{5000};
+  ms drain_timeout{10000};  // SIGTERM: how long chats may finish what they hold        // a storage
+                            // job waits this long for another's write lock
   ms bad_response_log_interval{60000};  // a broken Bot API's replies are logged this seldom
   ms config_poll_interval{500};         // how often serve looks for bot changes in SQLite
   ms budget_watch_interval{10};         // how often the supervisor looks at budgets and the guard

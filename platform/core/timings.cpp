@@ -20,6 +20,8 @@ const std::vector<TimingSetting>& timing_settings() {
       {"inbox_recheck", &Timings::inbox_recheck, "how often a full inbox is counted again"},
       {"storage_retry", &Timings::storage_retry,
        "first wait before a chat's failed storage job is tried again (doubles, up to 32x)"},
+      {"drain_timeout", &Timings::drain_timeout,
+       "on SIGINT or SIGTERM, how long the chats may finish the update in hand"},
       {"storage_busy_timeout", &Timings::storage_busy_timeout,
        "how long SQLite waits for another connection's write lock before a job fails"},
       {"bad_response_log_interval", &Timings::bad_response_log_interval,

@@ -98,6 +98,10 @@ void FleetHarness::reload() {
   caf::anon_send(supervisor_, actors::reload_atom::value);
 }
 
+void FleetHarness::drain() {
+  caf::anon_send(supervisor_, actors::drain_atom::value);
+}
+
 std::size_t FleetHarness::run_actors() {
   return scheduler_->run();
 }

@@ -52,6 +52,7 @@ class FleetHarness {
   std::int64_t start_with_bot(const std::string& name, const std::string& behavior = "echo",
                               std::optional<std::uint64_t> memory_budget = std::nullopt);
   void reload();  // tells it the table changed (reload_atom)
+  void drain();   // serve's graceful stop (drain_atom)
 
   // Runs the actors' mailboxes until none holds anything; returns how many times one ran.
   std::size_t run_actors();
