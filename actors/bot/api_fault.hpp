@@ -4,6 +4,8 @@
 //     can succeed until the operator acts: `unauthorized`, reason `token_rejected`.
 //   - 409: another client holds the updates: `conflict`, reason `webhook` when a webhook is set
 //     (deleteWebhook fixes that) or `other_poller` when another getUpdates took over.
+//   - 429 on getUpdates: flood control; the bot stays `running`, reason `flood_wait`, and polls
+//     again after retry_after.
 //   - anything else may pass by itself: `backoff`, with the outcome as the reason (`network`,
 //     `timeout`, `http_error`, `bad_response`, `api_error`).
 #include <string>

@@ -139,7 +139,8 @@ void on_token_rejected(BotSelf* self, const std::string& method, const botapi::C
 void on_step_succeeded(BotSelf* self, Step step) {
   auto& st = self->state;
   auto& health = st.health;
-  if (st.args.status->state.load() != BotState::running) {
+  const auto shown = st.args.status->state_report();
+  if (shown.state != BotState::running || shown.reason) {  // a flood wait runs with a reason
     st.args.status->set_state(BotState::running);
     st.args.status->set_last_error(std::nullopt);
   }

@@ -312,6 +312,38 @@ TEST_CASE("a server error backs off with its reason, its error and the time of t
   CHECK_FALSE(status->state_report().next_try_ms);  // trying now, not waiting
 }
 
+TEST_CASE("a 429 on getUpdates keeps the bot running, waits retry_after, then polls") {
+  FleetHarness harness(fault_settings());
+  const auto id = harness.start_with_bot("crowded");
+  auto& session = harness.session(FleetHarness::token_of("crowded"));
+  const auto status = harness.fleet().find(id);
+
+  auto flood = api_error(429, "Too Many Requests: retry after 5");
+  flood.retry_after_seconds = 5;
+  session.answer_poll(flood);
+  harness.settle();
+  const auto report = status->state_report();
+  CHECK(report.state == BotState::running);
+  CHECK(report.reason == "flood_wait");
+  CHECK(status->last_error() == "getUpdates: api_error 429: Too Many Requests: retry after 5");
+  REQUIRE(report.next_try_ms);
+  CHECK(*report.next_try_ms >= now_ms() + 4000);
+
+  // Nothing before retry_after, which is longer than the backoff; the poll after it clears the
+  // reason and the error.
+  harness.advance(4900ms);
+  harness.settle();
+  CHECK_FALSE(session.polling());
+  harness.advance(200ms);
+  harness.settle();
+  REQUIRE(session.polling());
+  session.deliver({text_update(1, 3, "hello")});
+  harness.settle();
+  CHECK(session.sent_texts(3) == std::vector<std::string>{"hello"});
+  CHECK_FALSE(status->state_report().reason);
+  CHECK_FALSE(status->last_error());
+}
+
 TEST_CASE("a failed read of the bot's position backs off as a storage fault, then starts") {
   FleetHarness harness(fault_settings());
   const auto id = harness.add_bot("unstored");
