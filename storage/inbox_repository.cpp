@@ -41,8 +41,10 @@ Appended InboxRepository::append(std::int64_t bot_id, const std::vector<InboxUpd
   const std::int64_t polled = polled_offset.value_or(offset);
   Appended result;
   std::unordered_set<std::int64_t> in_batch;
+  std::int64_t newest = std::numeric_limits<std::int64_t>::min();  // seen ones count too
   const std::int64_t now = now_ms();
   for (const InboxUpdate& update : batch) {
+    newest = std::max(newest, update.update_id);
     if (update.update_id < polled) result.ids_restarted_below = polled;
     const bool seen = update.update_id >= polled && update.update_id < offset;
     if (seen || !in_batch.insert(update.update_id).second) continue;
@@ -61,8 +63,6 @@ Appended InboxRepository::append(std::int64_t bot_id, const std::vector<InboxUpd
     result.stored.push_back(std::move(row));
   }
   // After a restart the offset follows the new ids down; otherwise it never moves back.
-  std::int64_t newest = std::numeric_limits<std::int64_t>::min();
-  for (const InboxUpdate& update : batch) newest = std::max(newest, update.update_id);
   result.next_offset = batch.empty()                ? offset
                        : result.ids_restarted_below ? newest + 1
                                                     : std::max(offset, newest + 1);
