@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "platform/core/token.hpp"
+#include "sim/flood_gate.hpp"
 #include "sim/telegram_json.hpp"
 
 namespace hangar::sim {
@@ -84,7 +85,7 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const bool is_get_updates = name == "getupdates";
-  bot->count_call(context.request_number == 1, method, is_get_updates);
+  const std::uint64_t call = bot->count_call(context.request_number == 1, method, is_get_updates);
 
   const Faults faults = state_.faults_for(*bot);
   if (faults.revoked) return reply(error(401, "Unauthorized"));
@@ -110,6 +111,7 @@ void BotApiHandler::handle(const http::Request& request, const http::RequestCont
                        "deleteWebhook to delete the webhook first"));
   if (is_get_updates)
     return get_updates(*bot, *params, faults.instant_get_updates, request, std::move(respond));
+  if (auto refusal = flood_refusal(state_, *bot, name, *params, call)) return reply(*refusal);
   const Method handler = find_method(name);
   if (!handler) return reply(error(404, "Not Found"));
   reply((this->*handler)(*bot, *params));

@@ -136,16 +136,30 @@ std::vector<SentMessage> BotState::sent(std::optional<std::int64_t> chat_id) con
   return selected;
 }
 
-void BotState::count_call(bool new_connection, std::string_view method, bool get_updates) {
+std::uint64_t BotState::count_call(bool new_connection, std::string_view method, bool get_updates) {
   using namespace std::chrono;
   const auto at_us = duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
   std::lock_guard lock(mutex_);
   ++counters_.calls;
   if (new_connection) ++counters_.connections;
   if (get_updates) ++counters_.get_updates;
-  if (max_calls_logged_ == 0) return;
+  if (max_calls_logged_ == 0) return counters_.calls;
   if (calls_.size() >= max_calls_logged_) calls_.pop_front();
   calls_.push_back({std::string(method), at_us});
+  return counters_.calls;
+}
+
+std::optional<int> BotState::admit_send(std::int64_t chat_id, const FloodLimits& limits,
+                                        std::uint64_t call_number) {
+  std::lock_guard lock(mutex_);
+  const auto wait = flood_.admit(chat_id, limits, FloodLimiter::Clock::now());
+  if (!wait) return std::nullopt;
+  ++counters_.flood_refused;
+  // The log holds the newest calls_.size() of counters_.calls calls, in order.
+  const std::uint64_t first_logged = counters_.calls - calls_.size() + 1;
+  if (call_number >= first_logged && call_number <= counters_.calls)
+    calls_[call_number - first_logged].flood_refused = true;
+  return retry_after_seconds(*wait);
 }
 
 std::vector<CallRecord> BotState::calls() const {

@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "sim/flood_limiter.hpp"
 #include "sim/simulator.hpp"
 
 namespace hangar::sim {
@@ -55,8 +56,14 @@ class BotState : public std::enable_shared_from_this<BotState> {
   void record_sent(SentMessage message);
   std::vector<SentMessage> sent(std::optional<std::int64_t> chat_id) const;
 
-  // Counts a Bot API request and logs its method and arrival.
-  void count_call(bool new_connection, std::string_view method, bool get_updates);
+  // Counts a Bot API request and logs its method and arrival; returns its number (1 for the
+  // bot's first call).
+  std::uint64_t count_call(bool new_connection, std::string_view method, bool get_updates);
+  // Flood control for a sendMessage or editMessageText to `chat_id`: nullopt when accepted, or
+  // the retry_after seconds of its refusal, which is counted and marked in call `call_number`'s
+  // record.
+  std::optional<int> admit_send(std::int64_t chat_id, const FloodLimits& limits,
+                                std::uint64_t call_number);
   BotCounters counters() const;
   std::vector<CallRecord> calls() const;
 
@@ -100,6 +107,7 @@ class BotState : public std::enable_shared_from_this<BotState> {
   std::deque<CallRecord> calls_;
   std::string webhook_;
   std::optional<Faults> faults_;
+  FloodLimiter flood_;
 };
 
 }  // namespace hangar::sim

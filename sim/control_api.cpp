@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/core/token.hpp"
+#include "sim/message_sender.hpp"
 #include "sim/request_params.hpp"
 
 namespace hangar::sim {
@@ -46,6 +47,7 @@ http::Response ControlApi::handle(const http::Request& request, std::string_view
   if (path == "/control/faults" && post) return faults(request);
   if (path == "/control/restart_ids" && post) return restart_ids(request);
   if (path == "/control/reset" && post) return reset(request);
+  if (path == "/control/flood_limits" && (get || post)) return flood_limits(request);
   return http::json_error(
       request, Status::not_found, "not_found",
       "no control endpoint " + std::string(request.method_string()) + " " + std::string(path));
@@ -64,8 +66,13 @@ http::Response ControlApi::inject(const http::Request& request, bool callback) {
   if (!chat_id) return bad_request(request, "chat_id must be an integer");
   if (!payload) return bad_request(request, std::string(payload_name) + " must be a string");
 
+  std::string sender_error;
+  const auto from_id = callback ? chat_id : message_sender(*params, *chat_id, sender_error);
+  if (!from_id) return bad_request(request, sender_error);
   const auto update_id = callback ? state_.inject_callback(*token, *chat_id, *payload)
-                                  : state_.inject_message(*token, *chat_id, *payload);
+                         : *chat_id < 0
+                             ? state_.inject_group_message(*token, *chat_id, *from_id, *payload)
+                             : state_.inject_message(*token, *chat_id, *payload);
   if (!update_id)
     return http::json_error(request, Status::too_many_requests, "queue_full",
                             "the bot's pending updates are at their limit");
@@ -99,7 +106,8 @@ http::Response ControlApi::bot_counters(const http::Request& request) {
                               {"get_updates", counters.get_updates},
                               {"calls", counters.calls},
                               {"sent", counters.sent},
-                              {"pending", counters.pending}});
+                              {"pending", counters.pending},
+                              {"flood_refused", counters.flood_refused}});
 }
 
 http::Response ControlApi::calls(const http::Request& request) {
@@ -108,7 +116,8 @@ http::Response ControlApi::calls(const http::Request& request) {
   if (!token) return bad_request(request, "token is required");
   json list = json::array();
   for (const auto& call : state_.calls(*token))
-    list.push_back({{"method", call.method}, {"at_us", call.at_us}});
+    list.push_back(
+        {{"method", call.method}, {"at_us", call.at_us}, {"flood_refused", call.flood_refused}});
   return http::json_response(request, Status::ok, list);
 }
 

@@ -23,6 +23,7 @@ class ControlApi {
   http::Response faults(const http::Request& request);
   http::Response restart_ids(const http::Request& request);
   http::Response reset(const http::Request& request);
+  http::Response flood_limits(const http::Request& request);  // control_flood_limits.cpp
 
   SimState& state_;
 };

@@ -18,7 +18,10 @@ std::int64_t bot_id_of(const std::string& token) {
 
 }  // namespace
 
-SimState::SimState(const SimOptions& options) : options_(options) {}
+SimState::SimState(const SimOptions& options)
+    : options_(options),
+      flood_limits_(options.flood_limits),
+      flood_enabled_(options.flood_limits.enabled) {}
 
 SimState::~SimState() {
   reset();
@@ -45,7 +48,19 @@ std::optional<std::int64_t> SimState::inject_message(const std::string& token, s
   auto found = bot(token);
   if (!found) return std::nullopt;
   return found->inject([&](std::int64_t update_id, std::int64_t message_id) {
-    return message_update(update_id, message_id, chat_id, text);
+    return message_update(update_id, message_id, chat_id, chat_id, text);
+  });
+}
+
+std::optional<std::int64_t> SimState::inject_group_message(const std::string& token,
+                                                           std::int64_t chat_id,
+                                                           std::int64_t from_id,
+                                                           const std::string& text) {
+  if (chat_id >= 0 || from_id <= 0) return std::nullopt;
+  auto found = bot(token);
+  if (!found) return std::nullopt;
+  return found->inject([&](std::int64_t update_id, std::int64_t message_id) {
+    return message_update(update_id, message_id, chat_id, from_id, text);
   });
 }
 
@@ -95,6 +110,24 @@ void SimState::set_faults(const std::string& token, Faults faults) {
   if (auto found = bot(token)) found->set_faults(faults);
 }
 
+FloodLimits SimState::flood_limits() const {
+  std::lock_guard lock(mutex_);
+  return flood_limits_;
+}
+
+void SimState::set_flood_limits(const FloodLimits& limits) {
+  std::lock_guard lock(mutex_);
+  flood_limits_ = limits;
+  flood_enabled_ = limits.enabled;
+}
+
+std::optional<FloodLimits> SimState::flood_limits_in_force() const {
+  if (!flood_enabled_) return std::nullopt;
+  auto limits = flood_limits();
+  if (!limits.enabled) return std::nullopt;  // switched off meanwhile
+  return limits;
+}
+
 std::vector<std::string> SimState::tokens_seen() const {
   std::vector<std::shared_ptr<BotState>> bots;
   std::vector<std::string> tokens;
@@ -119,6 +152,8 @@ void SimState::reset() {
     std::lock_guard lock(mutex_);
     forgotten.swap(bots_);
     every_bot_faults_ = {};
+    flood_limits_ = options_.flood_limits;
+    flood_enabled_ = flood_limits_.enabled;
   }
   for (auto& [token, bot] : forgotten) bot->release_parked_poll();
 }

@@ -116,6 +116,13 @@ std::optional<std::int64_t> Simulator::inject_message(const std::string& token,
   return impl_->state.inject_message(token, chat_id, text);
 }
 
+std::optional<std::int64_t> Simulator::inject_group_message(const std::string& token,
+                                                            std::int64_t chat_id,
+                                                            std::int64_t from_id,
+                                                            const std::string& text) {
+  return impl_->state.inject_group_message(token, chat_id, from_id, text);
+}
+
 std::optional<std::int64_t> Simulator::inject_callback(const std::string& token,
                                                        std::int64_t chat_id,
                                                        const std::string& data) {
@@ -144,6 +151,14 @@ std::vector<std::string> Simulator::tokens_seen() const {
 
 void Simulator::set_faults(const std::string& token, Faults faults) {
   impl_->state.set_faults(token, faults);
+}
+
+void Simulator::set_flood_limits(const FloodLimits& limits) {
+  impl_->state.set_flood_limits(limits);
+}
+
+FloodLimits Simulator::flood_limits() const {
+  return impl_->state.flood_limits();
 }
 
 bool Simulator::restart_update_ids(const std::string& token, std::int64_t next_update_id) {

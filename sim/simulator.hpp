@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/flood_limits.hpp"
+
 namespace hangar::sim {
 
 struct SimOptions {
@@ -23,6 +25,7 @@ struct SimOptions {
   std::size_t max_sent_per_bot = 1000000;            // the oldest sent records go first
   std::size_t max_bots = 100000;  // Bot API calls of further tokens get 429 Too Many Requests
   std::size_t max_calls_logged_per_bot = 10000;  // the oldest call records go first
+  FloodLimits flood_limits;                      // off unless enabled
 };
 
 // What a bot sent through sendMessage or editMessageText, in arrival order.
@@ -36,8 +39,9 @@ struct SentMessage {
 
 // A Bot API request as it arrived, before any fault answered it.
 struct CallRecord {
-  std::string method;      // as the client spelled it
-  std::int64_t at_us = 0;  // steady clock, microseconds
+  std::string method;          // as the client spelled it
+  std::int64_t at_us = 0;      // steady clock, microseconds
+  bool flood_refused = false;  // answered 429 by the flood limits
 };
 
 // Switches that make the simulator misbehave for one token (or all, with an empty token).
@@ -60,7 +64,8 @@ struct BotCounters {
   std::uint64_t get_updates = 0;
   std::uint64_t calls = 0;  // every Bot API request
   std::uint64_t sent = 0;
-  std::size_t pending = 0;  // updates not confirmed yet (by an offset past them)
+  std::size_t pending = 0;          // updates not confirmed yet (by an offset past them)
+  std::uint64_t flood_refused = 0;  // sends answered 429 by the flood limits
 };
 
 class Simulator {
@@ -78,6 +83,10 @@ class Simulator {
                                              const std::string& text);
   std::optional<std::int64_t> inject_callback(const std::string& token, std::int64_t chat_id,
                                               const std::string& data);
+  // A user's message in a group: `chat_id` < 0 (a "supergroup" from -10^12 down, Telegram's
+  // -100... ids, a "group" above), `from_id` > 0. Nullopt for other ids or a full queue.
+  std::optional<std::int64_t> inject_group_message(const std::string& token, std::int64_t chat_id,
+                                                   std::int64_t from_id, const std::string& text);
 
   std::vector<SentMessage> sent(const std::string& token) const;
   std::vector<SentMessage> sent(const std::string& token, std::int64_t chat_id) const;
@@ -86,11 +95,14 @@ class Simulator {
   std::vector<std::string> tokens_seen() const;  // every token that called the Bot API
 
   void set_faults(const std::string& token, Faults faults);  // empty token: every bot
+  void set_flood_limits(const FloodLimits& limits);          // for every bot, from the next send
+  FloodLimits flood_limits() const;
   // As Telegram does after a bot had no updates for a week: the bot's next update gets
   // `next_update_id` (from 1 to 2^63 - 2), usually below the offset its client confirmed.
   // False for a malformed token or an id out of range.
   bool restart_update_ids(const std::string& token, std::int64_t next_update_id);
-  void reset();  // forgets every bot, update and record
+  // Forgets every bot, update, record and fault; the flood limits return to SimOptions'.
+  void reset();
 
  private:
   struct Impl;
@@ -103,6 +115,7 @@ struct TrafficOptions {
   std::size_t chats_per_bot = 10;
   double messages_per_second = 10;
   std::int64_t first_chat_id = 1000;
+  std::size_t groups_per_bot = 0;  // groups -first_chat_id, -first_chat_id - 1, ...
 };
 
 class TrafficGenerator {

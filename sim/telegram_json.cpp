@@ -16,8 +16,13 @@ json simulated_user(std::int64_t chat_id) {
           {"language_code", "en"}};
 }
 
-json private_chat(std::int64_t chat_id) {
-  return {{"id", chat_id}, {"type", "private"}, {"first_name", "User " + std::to_string(chat_id)}};
+// Telegram's supergroup and channel ids are -100 followed by ten or more digits.
+constexpr std::int64_t kFirstSupergroupId = -1000000000000;
+
+json chat_object(std::int64_t chat_id) {
+  const std::string id = std::to_string(chat_id);
+  if (chat_id >= 0) return {{"id", chat_id}, {"type", "private"}, {"first_name", "User " + id}};
+  return {{"id", chat_id}, {"type", chat_type(chat_id)}, {"title", "Group " + id}};
 }
 
 // Bot and user texts may carry invalid UTF-8; a simulator must not throw over it.
@@ -32,6 +37,11 @@ std::int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::string chat_type(std::int64_t chat_id) {
+  if (chat_id >= 0) return "private";
+  return chat_id <= kFirstSupergroupId ? "supergroup" : "group";
+}
+
 json bot_user(std::int64_t bot_id) {
   const std::string id = std::to_string(bot_id);
   return {{"id", bot_id},
@@ -44,15 +54,15 @@ json chat_message(std::int64_t message_id, const json& from, std::int64_t chat_i
                   const std::string& text) {
   return {{"message_id", message_id},
           {"from", from},
-          {"chat", private_chat(chat_id)},
+          {"chat", chat_object(chat_id)},
           {"date", unix_now()},
           {"text", text}};
 }
 
 std::string message_update(std::int64_t update_id, std::int64_t message_id, std::int64_t chat_id,
-                           const std::string& text) {
+                           std::int64_t from_id, const std::string& text) {
   return serialize({{"update_id", update_id},
-                    {"message", chat_message(message_id, simulated_user(chat_id), chat_id, text)}});
+                    {"message", chat_message(message_id, simulated_user(from_id), chat_id, text)}});
 }
 
 std::string callback_update(std::int64_t update_id, std::int64_t bot_id, std::int64_t message_id,

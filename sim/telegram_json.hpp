@@ -13,13 +13,17 @@ std::int64_t unix_now();
 
 // The bot behind a token: its id is the token's numeric prefix.
 nlohmann::json bot_user(std::int64_t bot_id);
-// A message in the private chat with user `chat_id`, sent by `from`.
+// "private" for a user's id (above 0), "supergroup" for Telegram's -100... ids, "group" for other
+// negative ids.
+std::string chat_type(std::int64_t chat_id);
+// A message in chat `chat_id` (the private chat with that user, or a group), sent by `from`.
 nlohmann::json chat_message(std::int64_t message_id, const nlohmann::json& from,
                             std::int64_t chat_id, const std::string& text);
 
 // Serialized updates, kept as text in the queue so a getUpdates answer is a concatenation.
+// `from_id` is the writing user: `chat_id` itself in a private chat.
 std::string message_update(std::int64_t update_id, std::int64_t message_id, std::int64_t chat_id,
-                           const std::string& text);
+                           std::int64_t from_id, const std::string& text);
 std::string callback_update(std::int64_t update_id, std::int64_t bot_id, std::int64_t message_id,
                             std::int64_t chat_id, const std::string& data);
 

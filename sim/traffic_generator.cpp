@@ -1,5 +1,6 @@
 #include "sim/simulator.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -42,7 +43,7 @@ struct TrafficGenerator::Impl {
   }
 
   void run() {
-    if (options.messages_per_second <= 0 || options.chats_per_bot == 0) {
+    if (options.messages_per_second <= 0 || options.chats_per_bot + options.groups_per_bot == 0) {
       std::unique_lock lock(mutex);
       wake.wait(lock, [this] { return stopping; });
       return;
@@ -64,15 +65,27 @@ struct TrafficGenerator::Impl {
         continue;
       }
       next_message = std::max(next_message + interval, now - kMaxCatchUp);
-      // Message k goes to bot k mod B, so every bot gets the same share, and each bot's share
-      // walks through its chats in turn.
       const std::uint64_t k = sequence++;
-      const std::string& token = bots[k % bots.size()];
-      const auto chat = options.first_chat_id +
-                        static_cast<std::int64_t>((k / bots.size()) % options.chats_per_bot);
-      if (simulator.inject_message(token, chat, "hello " + std::to_string(k)))
+      if (inject(bots[k % bots.size()], k / bots.size(), "hello " + std::to_string(k)))
         injected.fetch_add(1, std::memory_order_relaxed);
     }
+  }
+
+  // Message k goes to bot k mod B, so every bot gets the same share, and each bot's share, its
+  // message n = k / B, walks through its chats and then its groups in turn. In a group, the
+  // writers take turns among the bot's private chats' users.
+  bool inject(const std::string& token, std::uint64_t n, const std::string& text) {
+    const std::uint64_t places = options.chats_per_bot + options.groups_per_bot;
+    const auto place = static_cast<std::int64_t>(n % places);
+    const auto chats = static_cast<std::int64_t>(options.chats_per_bot);
+    if (place < chats)
+      return simulator.inject_message(token, options.first_chat_id + place, text).has_value();
+    const auto writer =
+        static_cast<std::int64_t>((n / places) % std::max<std::uint64_t>(options.chats_per_bot, 1));
+    return simulator
+        .inject_group_message(token, -(options.first_chat_id + place - chats),
+                              options.first_chat_id + writer, text)
+        .has_value();
   }
 
   Simulator& simulator;

@@ -25,6 +25,12 @@ struct SimCommandOptions {
 
 constexpr const char* default_sim_listen = "127.0.0.1:8081";
 
+sim::FloodLimit flood_limit(const std::string& source, const std::string& text) {
+  const auto limit = sim::parse_flood_limit(text);
+  if (!limit) cli::fail(source, "\"" + text + "\" is not COUNT/DURATION (like 30/1s)");
+  return *limit;
+}
+
 struct SimFlags {
   explicit SimFlags(CLI::App& command)
       : listen(command, "--listen", "HOST:PORT",
@@ -35,9 +41,21 @@ struct SimFlags {
         traffic_chats(command, "--traffic-chats", "N",
                       "simulated chats per bot; enables the traffic generator"),
         traffic_rate(command, "--traffic-rate", "RATE",
-                     "messages per second in all; enables the traffic generator") {
+                     "messages per second in all; enables the traffic generator"),
+        traffic_groups(command, "--traffic-groups", "N",
+                       "simulated groups per bot; enables the traffic generator"),
+        flood_per_bot(command, "--flood-per-bot", "COUNT/DURATION",
+                      "flood limit per bot (default 30/1s); implies --flood-limits"),
+        flood_per_private_chat(
+            command, "--flood-per-private-chat", "COUNT/DURATION",
+            "flood limit per private chat (default 3/3s); implies --flood-limits"),
+        flood_per_group(
+            command, "--flood-per-group", "COUNT/DURATION",
+            "flood limit per group or channel (default 20/1m); implies --flood-limits") {
     tls_cert.option()->needs(tls_key.option());
     tls_key.option()->needs(tls_cert.option());
+    command.add_flag("--flood-limits", flood_limits_on,
+                     "answer sends past Telegram's flood limits 429 Too Many Requests");
     command.add_flag("--instant-get-updates", faults.instant_get_updates,
                      "fault: answer getUpdates at once instead of long-polling");
     command.add_flag("--non-json", faults.non_json,
@@ -58,19 +76,30 @@ struct SimFlags {
     if (tls_cert.given()) options.server.tls_cert = tls_cert.value(cli::readable_file);
     if (tls_key.given()) options.server.tls_key = tls_key.value(cli::readable_file);
     if (threads.given()) options.server.threads = threads.value(cli::positive_count);
-    if (traffic_chats.given() || traffic_rate.given()) {
+    if (traffic_chats.given() || traffic_rate.given() || traffic_groups.given()) {
       sim::TrafficOptions traffic;
       if (traffic_chats.given()) traffic.chats_per_bot = traffic_chats.value(cli::positive_count);
+      if (traffic_groups.given())
+        traffic.groups_per_bot = traffic_groups.value(cli::positive_count);
       if (traffic_rate.given())
         traffic.messages_per_second = traffic_rate.value(cli::positive_rate);
       options.traffic = traffic;
     }
     options.faults = faults;  // for every bot
+    sim::FloodLimits& limits = options.server.flood_limits;
+    if (flood_per_bot.given()) limits.per_bot = flood_per_bot.value(flood_limit);
+    if (flood_per_private_chat.given())
+      limits.per_private_chat = flood_per_private_chat.value(flood_limit);
+    if (flood_per_group.given()) limits.per_group = flood_per_group.value(flood_limit);
+    limits.enabled = flood_limits_on || flood_per_bot.given() || flood_per_private_chat.given() ||
+                     flood_per_group.given();
     return options;
   }
 
-  cli::TextFlag listen, tls_cert, tls_key, threads, traffic_chats, traffic_rate;
+  cli::TextFlag listen, tls_cert, tls_key, threads, traffic_chats, traffic_rate, traffic_groups;
+  cli::TextFlag flood_per_bot, flood_per_private_chat, flood_per_group;
   sim::Faults faults;
+  bool flood_limits_on = false;
 };
 
 // Prints "Simulator on http(s)://HOST:PORT" to stdout once listening. Returns the exit status.
