@@ -182,6 +182,8 @@ TEST_CASE("a bad flag or value exits 2 with one line naming it, and creates noth
       {{"sim", "--threads", "many"}, {}, "--threads"},
       {{"sim", "--listen", "8081"}, {}, "--listen"},
       {{"sim", "--tls-cert", "cert.pem"}, {}, "--tls-key"},
+      {{"sim", "--flood-per-bot", "30"}, {}, "--flood-per-bot"},
+      {{"sim", "--flood-per-group", "20/0s"}, {}, "--flood-per-group"},
       {{"bot", "add", "--token", "abc"}, {}, "--token: malformed bot token"},
       {{"bot", "add"}, {}, "--token"},
       {{"bot", "add", "--token", token_a, "--behavior", "foo"}, {}, "--behavior"},
@@ -377,6 +379,26 @@ TEST_CASE("sim serves with the fault switches given") {
   Running conflicted(cli, {"sim", "--listen", "127.0.0.1:0", "--other-poller"});
   CHECK(http_get("127.0.0.1", conflicted.port(), "/bot" + token_b + "/getUpdates").status == 409);
   CHECK(http_get("127.0.0.1", conflicted.port(), "/bot" + token_b + "/getMe").status == 200);
+}
+
+TEST_CASE("sim enforces the flood limits given, which are off without them") {
+  Cli cli;
+  Running limited(cli, {"sim", "--listen", "127.0.0.1:0", "--flood-per-private-chat", "1/10s"});
+  CHECK(json::parse(http_get("127.0.0.1", limited.port(), "/control/flood_limits").body) ==
+        json{{"enabled", true},
+             {"per_bot", "30/1s"},
+             {"per_private_chat", "1/10s"},
+             {"per_group", "20/1m"}});
+  const std::string send = "/bot" + token_b + "/sendMessage?chat_id=5&text=hi";
+  CHECK(http_get("127.0.0.1", limited.port(), send).status == 200);
+  CHECK(http_get("127.0.0.1", limited.port(), send).status == 429);
+
+  Running defaults(cli, {"sim", "--listen", "127.0.0.1:0", "--flood-limits"});
+  CHECK(json::parse(
+            http_get("127.0.0.1", defaults.port(), "/control/flood_limits").body)["enabled"] ==
+        true);
+  Running unlimited(cli, {"sim", "--listen", "127.0.0.1:0"});
+  for (int i = 0; i < 5; ++i) CHECK(http_get("127.0.0.1", unlimited.port(), send).status == 200);
 }
 
 TEST_CASE("sim exits 2 when it cannot listen, and 0 after SIGTERM") {
