@@ -9,6 +9,7 @@
 #include "actors/bot/poller.hpp"
 #include "actors/common/weak_handle.hpp"
 #include "platform/core/log.hpp"
+#include "platform/telegram/types.hpp"
 #include "storage/bot_runtime_repository.hpp"
 #include "storage/inbox_repository.hpp"
 
@@ -74,7 +75,7 @@ void on_step_done(BotSelf* self, StepDone& done) {
   if (!done.result.ok()) return on_step_failed(self, done.step, done.result);
   switch (done.step) {
     case Step::get_me: {
-      auto username = done.result.result.value("username", std::string());
+      auto username = telegram::bot_username(done.result.result);
       st.args.status->set_username(username);
       auto bot_id = st.args.config.id;
       st.args.services->storage.post([bot_id, username](storage::Database& db) {
@@ -91,7 +92,8 @@ void on_step_done(BotSelf* self, StepDone& done) {
       break;
     case Step::get_updates:
       // A batch is good once it is stored (BatchCommitted); a failed commit is a failed step.
-      if (done.result.result.empty()) on_step_succeeded(self, done.step);
+      if (done.result.result.is_array() && done.result.result.empty())
+        on_step_succeeded(self, done.step);
       on_updates(self, done.result);
       break;
     case Step::restore:

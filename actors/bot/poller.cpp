@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/bot/bot_health.hpp"
 #include "actors/bot/chat_supervision.hpp"
 #include "actors/common/event_log.hpp"
 #include "actors/common/weak_handle.hpp"
@@ -85,7 +86,16 @@ void poll(BotSelf* self) {
 
 void on_updates(BotSelf* self, botapi::CallResult& result) {
   auto& st = self->state;
-  auto updates = telegram::parse_updates(result.result);
+  std::vector<telegram::Update> updates;
+  try {
+    updates = telegram::parse_updates(result.result);
+  } catch (const telegram::ParseError& error) {
+    // `ok: true` with a result that is no list of updates: as unreadable as a body that is not
+    // JSON, so it backs off the same way.
+    auto unreadable = botapi::failure(botapi::Outcome::bad_response, error.what());
+    unreadable.http_status = result.http_status;
+    return on_step_failed(self, Step::get_updates, unreadable);
+  }
   if (updates.empty()) {
     // A server that answers at once must not make us spin.
     auto elapsed = std::chrono::duration_cast<milliseconds>(self->clock().now() - st.poll.started);

@@ -167,6 +167,10 @@ Update parse_update(const std::string& raw_json) {
   return update;
 }
 
+std::string bot_username(const json& me) {
+  return me.is_object() ? optional_string(me, "username") : std::string();
+}
+
 std::vector<Update> parse_updates(const json& result_array) {
   if (!result_array.is_array()) throw ParseError("field 'result' is not an array");
   std::vector<Update> updates;

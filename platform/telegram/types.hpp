@@ -67,6 +67,8 @@ Chat parse_chat(const nlohmann::json& j);
 Message parse_message(const nlohmann::json& j);
 Update parse_update(const nlohmann::json& j);  // fills raw_json with j.dump()
 Update parse_update(const std::string& raw_json);
+// getMe's result: the bot's username, or "" when it has none or the result is no object.
+std::string bot_username(const nlohmann::json& me);
 // The "result" array of getUpdates. An element that fails to parse but has an update_id is
 // still returned (with only update_id and raw_json set) so that it is acknowledged, not lost.
 std::vector<Update> parse_updates(const nlohmann::json& result_array);
