@@ -104,14 +104,14 @@ void fuzz(const std::string& target, std::uint64_t seed, std::size_t mutations,
 }  // namespace
 
 TEST_CASE("Bot API responses: the corpus and its mutations leave the parsers standing") {
-  fuzz("bot_api_response", 0x5eed0001, 30000,
+  fuzz("bot_api_response", 0x5eed0001, 100000,
        [](const std::string& input) { hangar::fuzz::bot_api_response(input); });
 }
 
 TEST_CASE("REST requests: the corpus and its mutations leave the API standing") {
   hangar::test::TempDir dir;
   hangar::fuzz::RestTarget rest(dir.path());
-  fuzz("rest_request", 0x5eed0002, 5000, [&](const std::string& input) { rest.run(input); });
+  fuzz("rest_request", 0x5eed0002, 20000, [&](const std::string& input) { rest.run(input); });
 }
 
 TEST_CASE("the mutator gives the same inputs for the same seed") {

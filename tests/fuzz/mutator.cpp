@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/core/json_nesting.hpp"
 
 namespace hangar::fuzz {
 
@@ -62,6 +67,59 @@ constexpr std::array<std::string_view, 48> kTokens = {"[",
 constexpr std::array<char, 16> kBytes = {'\0', '\xff', '"',  '\\', '[', '{',    ']',    '}',
                                          ',',  ':',    '\r', '\n', '%', '\x80', '\xc3', ' '};
 
+using nlohmann::json;
+
+// Values of the wrong type or size for any field: integers at and past every limit, floats,
+// strings where numbers go, containers where scalars go, and nesting past Hangar's bound.
+json hostile_value(std::size_t pick) {
+  switch (pick) {
+    case 0:
+      return std::numeric_limits<std::int64_t>::max();
+    case 1:
+      return std::numeric_limits<std::uint64_t>::max();
+    case 2:
+      return std::numeric_limits<std::int64_t>::min();
+    case 3:
+      return 1e308;
+    case 4:
+      return -0.5;
+    case 5:
+      return true;
+    case 6:
+      return nullptr;
+    case 7:
+      return "";
+    case 8:
+      return std::string(10000, 'x');
+    case 9:
+      return json::array();
+    case 10:
+      return json::object();
+    case 11:
+      return "12345";
+    case 12: {
+      json nested = 1;
+      for (int depth = 0; depth < 70; ++depth) nested = json::array({std::move(nested)});
+      return nested;
+    }
+    default:
+      return -1;
+  }
+}
+
+constexpr std::size_t kHostileValues = 14;
+constexpr std::array<const char*, 10> kFieldNames = {
+    "ok", "result", "update_id", "message", "chat", "from", "id", "text", "username", "parameters"};
+
+// Every value in `root`, parents before children.
+std::vector<json*> values_of(json& root) {
+  std::vector<json*> values = {&root};
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (values[i]->is_structured())
+      for (auto& child : *values[i]) values.push_back(&child);
+  return values;
+}
+
 }  // namespace
 
 std::uint64_t Mutator::next() {
@@ -87,7 +145,7 @@ std::string Mutator::mutate(const std::string& input, const std::vector<std::str
 
 void Mutator::mutate_once(std::string& data, const std::vector<std::string>& corpus) {
   const std::size_t at = below(data.size() + 1);
-  switch (below(8)) {
+  switch (below(9)) {
     case 0:  // flip a bit
       if (!data.empty()) data[at % data.size()] ^= static_cast<char>(1u << below(8));
       break;
@@ -120,6 +178,9 @@ void Mutator::mutate_once(std::string& data, const std::vector<std::string>& cor
       data = data.substr(0, at) + other.substr(below(other.size() + 1));
       break;
     }
+    case 7:
+      if (mutate_json(data)) break;
+      [[fallthrough]];
     default: {  // a digit run changed: lengths, chunk sizes, ids, limits
       const auto digit = std::find_if(data.begin() + static_cast<std::ptrdiff_t>(at), data.end(),
                                       [](char c) { return c >= '0' && c <= '9'; });
@@ -127,6 +188,24 @@ void Mutator::mutate_once(std::string& data, const std::vector<std::string>& cor
       break;
     }
   }
+}
+
+bool Mutator::mutate_json(std::string& data) {
+  // Dumping nests recursively: only documents within Hangar's own bound are edited.
+  if (!json_nesting_within(data, 32)) return false;
+  json document = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return false;
+  auto values = values_of(document);
+  json& target = *values[below(values.size())];
+  if (target.is_object() && below(2) == 0) {
+    target[kFieldNames[below(kFieldNames.size())]] = hostile_value(below(kHostileValues));
+  } else if (below(4) == 0) {
+    target = *values[below(values.size())];  // a copy of another part, maybe itself
+  } else {
+    target = hostile_value(below(kHostileValues));
+  }
+  data = document.dump(-1, ' ', false, json::error_handler_t::replace);
+  return true;
 }
 
 }  // namespace hangar::fuzz
