@@ -1,7 +1,8 @@
 // The simulator's own flood control and its group chats, over real sockets on 127.0.0.1: the
 // 429 as Telegram answers it, the windows per bot, per private chat and per group, refusals that
 // count nowhere but in flood_refused and the call log, the control API's switch, and group
-// messages as real Telegram JSON, injected or driven by the traffic generator.
+// messages as real Telegram JSON, injected or driven by the traffic generator, and answered by
+// hangar in their group.
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -10,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/simulator.hpp"
+#include "tests/support/hangar_server.hpp"
 #include "tests/support/http_test_client.hpp"
+#include "tests/support/polling_bots.hpp"
 #include "tests/support/sim_bot_client.hpp"
 #include "tests/support/sim_helpers.hpp"
 #include "tests/support/wait_until.hpp"
@@ -242,7 +245,8 @@ TEST_CASE("the traffic generator writes into groups too when asked") {
   traffic.reset();
 
   std::set<std::int64_t> chats, group_writers;
-  for (const auto& update : BotClient(sim, token).call("getUpdates")["result"]) {
+  const json updates = BotClient(sim, token).call("getUpdates")["result"];
+  for (const auto& update : updates) {
     const json& message = update["message"];
     const std::int64_t chat = message["chat"]["id"];
     chats.insert(chat);
@@ -255,4 +259,20 @@ TEST_CASE("the traffic generator writes into groups too when asked") {
   }
   CHECK(chats == std::set<std::int64_t>{-501, -500, 500, 501});
   CHECK(group_writers == std::set<std::int64_t>{500, 501});
+}
+
+TEST_CASE("hangar answers group messages in their group, one count per group") {
+  Simulator sim;
+  hangar::test::TempDir dir;
+  hangar::test::HangarServer server(dir, sim.base_url());
+  const auto tokens = hangar::test::start_polling_bots(server, sim, 1, "grouped", "counter");
+  const std::string& token = tokens[0];
+  REQUIRE(sim.inject_group_message(token, -4001, 42, "a"));
+  REQUIRE(sim.inject_group_message(token, -4001, 43, "b"));
+  REQUIRE(sim.inject_group_message(token, -1001234567890, 42, "c"));
+  hangar::test::inject(sim, token, 42, "d");
+  REQUIRE(wait_until([&] { return sim.counters(token).sent >= 4; }, 30s));
+  CHECK(hangar::test::sent_texts(sim, token, -4001) == std::vector<std::string>{"#1 a", "#2 b"});
+  CHECK(hangar::test::sent_texts(sim, token, -1001234567890) == std::vector<std::string>{"#1 c"});
+  CHECK(hangar::test::sent_texts(sim, token, 42) == std::vector<std::string>{"#1 d"});
 }
