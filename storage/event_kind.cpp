@@ -5,9 +5,9 @@
 namespace hangar::storage {
 namespace {
 
-constexpr std::array<std::string_view, 11> names = {
-    "restart",  "backoff",      "quarantine", "lift",          "evict",       "dead_letter",
-    "conflict", "unauthorized", "resume",     "ids_restarted", "send_dropped"};
+constexpr std::array<std::string_view, 12> names = {
+    "restart",  "backoff",      "quarantine", "lift",          "evict",        "dead_letter",
+    "conflict", "unauthorized", "resume",     "ids_restarted", "send_dropped", "flood_wait"};
 
 }  // namespace
 
@@ -23,7 +23,7 @@ std::optional<EventKind> event_kind_from(std::string_view name) {
 
 std::string_view event_kind_names() {
   return "restart, backoff, quarantine, lift, evict, dead_letter, conflict, unauthorized, resume, "
-         "ids_restarted, send_dropped";
+         "ids_restarted, send_dropped, flood_wait";
 }
 
 }  // namespace hangar::storage

@@ -18,6 +18,7 @@ enum class EventKind {
   resume,         // a bot polls again after failed steps
   ids_restarted,  // the Bot API's update ids went back below the bot's offset
   send_dropped,   // a call of a chat's reply failed for good (chat not found, bot blocked)
+  flood_wait,     // the Bot API's flood control (429) paused a bot's polling or its sends
 };
 
 std::string_view to_string(EventKind kind);

@@ -22,8 +22,8 @@ ApiFault classify(std::string_view method, const botapi::CallResult& result) {
     return {BotState::conflict, webhook ? "webhook" : "other_poller"};
   }
   // Flood control on polling: the bot is well, it only waits retry_after before the next poll.
-  const bool flood_wait = result.error_code == 429 || result.http_status == 429;
-  if (flood_wait && method == "getUpdates") return {BotState::running, "flood_wait"};
+  if (result.too_many_requests() && method == "getUpdates")
+    return {BotState::running, "flood_wait"};
   return {BotState::backoff, std::string(botapi::to_string(result.outcome))};
 }
 

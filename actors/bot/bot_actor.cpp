@@ -120,11 +120,13 @@ void open_session(BotSelf* self) {
   options.meter = st.args.meter;
   st.session = st.args.services->open_session(std::move(options));
   WeakHandle<BotImpl> me(self);
-  st.outbox =
-      std::make_shared<Outbox>(st.args.services->io, st.session, st.timings(), st.args.meter,
-                               [me](const std::string& method, botapi::CallResult result) {
-                                 me.send(TokenRejected{method, std::move(result)});
-                               });
+  OutboxObserver observer;
+  observer.token_rejected = [me](const std::string& method, botapi::CallResult result) {
+    me.send(TokenRejected{method, std::move(result)});
+  };
+  observer.sends_paused = [me](SendsPaused paused) { me.send(std::move(paused)); };
+  st.outbox = std::make_shared<Outbox>(st.args.services->io, st.session, st.settings(),
+                                       st.args.meter, std::move(observer));
 }
 
 BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
@@ -159,6 +161,7 @@ BotImpl::behavior_type bot_actor(BotSelf* self, BotArgs args) {
         if (working()) on_step_done(self, done);
       },
       [=](TokenRejected& rejected) { on_token_rejected(self, rejected.method, rejected.result); },
+      [=](SendsPaused& paused) { on_sends_paused(self, paused); },
       [=](poll_atom) {
         if (working()) poll(self);
       },

@@ -1,5 +1,6 @@
 #include "actors/bot/bot_health.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -15,6 +16,9 @@ namespace hangar::actors::bot {
 namespace {
 
 using std::chrono::milliseconds;
+
+// The reason of a running bot whose sends wait out a 429 (its polling's is "flood_wait").
+constexpr std::string_view send_flood_wait = "send_flood_wait";
 
 std::string_view method_of(Step step) {
   switch (step) {
@@ -36,6 +40,8 @@ storage::EventKind event_kind_of(BotState state) {
       return storage::EventKind::conflict;
     case BotState::unauthorized:
       return storage::EventKind::unauthorized;
+    case BotState::running:  // it runs, but waits out a 429
+      return storage::EventKind::flood_wait;
     default:
       return storage::EventKind::backoff;
   }
@@ -90,7 +96,8 @@ void wait_and_retry(BotSelf* self, Step step, const ApiFault& fault, const std::
                     const botapi::CallResult* result) {
   std::optional<milliseconds> retry_after;
   if (result && result->retry_after_seconds)
-    retry_after = std::chrono::seconds(*result->retry_after_seconds);
+    retry_after = std::min<milliseconds>(std::chrono::seconds(*result->retry_after_seconds),
+                                         self->state.timings().retry_after_max);
   const auto delay = self->state.health.backoff.next(retry_after);
   report(self, fault, error, "next try in " + format_duration(delay), delay,
          log_allowed(self, result));
@@ -136,11 +143,35 @@ void on_token_rejected(BotSelf* self, const std::string& method, const botapi::C
   stop_unauthorized(self, classify(method, result), error_line(method, result));
 }
 
+void on_sends_paused(BotSelf* self, const SendsPaused& paused) {
+  auto& st = self->state;
+  auto& status = *st.args.status;
+  const auto shown = status.state_report();
+  if (paused.wait.count() == 0) {
+    if (shown.state == BotState::running && shown.reason == send_flood_wait) {
+      status.set_state(BotState::running);
+      status.set_last_error(std::nullopt);
+    }
+    return;
+  }
+  const auto detail =
+      paused.error + "; sends to " + paused.scope + " wait " + format_duration(paused.wait);
+  spdlog::warn("bot {}: {}", st.bot_name(), detail);
+  record_event(*st.args.services, make_event(st.args.config.id, std::nullopt,
+                                             storage::EventKind::flood_wait, "sends", detail));
+  // A bot that waits for a failed step says so; a running one says why its replies wait.
+  if (shown.state != BotState::running) return;
+  status.set_last_error(detail);
+  status.set_state(BotState::running, std::string(send_flood_wait), now_ms() + paused.wait.count());
+}
+
 void on_step_succeeded(BotSelf* self, Step step) {
   auto& st = self->state;
   auto& health = st.health;
   const auto shown = st.args.status->state_report();
-  if (shown.state != BotState::running || shown.reason) {  // a flood wait runs with a reason
+  // A flood wait of the polling runs with a reason, which a good poll ends; one of the sends
+  // ends when the outbox says so.
+  if (shown.state != BotState::running || (shown.reason && shown.reason != send_flood_wait)) {
     st.args.status->set_state(BotState::running);
     st.args.status->set_last_error(std::nullopt);
   }

@@ -17,6 +17,8 @@ namespace hangar::actors::bot {
 void on_step_failed(BotSelf* self, Step step, const botapi::CallResult& result);
 void on_storage_failed(BotSelf* self, Step step, const std::string& error);
 void on_token_rejected(BotSelf* self, const std::string& method, const botapi::CallResult& result);
+// A 429 paused the bot's sends, or the pause is over: the bot runs on, and says why replies wait.
+void on_sends_paused(BotSelf* self, const SendsPaused& paused);
 // deleteWebhook and getUpdates answered: the bot runs; a good poll also ends the streak.
 void on_step_succeeded(BotSelf* self, Step step);
 // A Retry is due: the bot is no longer waiting.

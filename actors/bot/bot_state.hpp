@@ -79,6 +79,7 @@ struct InboxCounted {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StepDone)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::StorageFailed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::TokenRejected)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::SendsPaused)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Retry)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::Restored)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::bot::BatchCommitted)
@@ -91,11 +92,11 @@ using recount_atom = caf::atom_constant<caf::atom("recount")>;  // a full inbox:
 // A draining bot's last getUpdates (the one that confirms its offset) has an answer.
 using confirmed_atom = caf::atom_constant<caf::atom("confirmed")>;
 
-using BotImpl = BotActor::extend<caf::reacts_to<StepDone>, caf::reacts_to<Restored>,
-                                 caf::reacts_to<StorageFailed>, caf::reacts_to<TokenRejected>,
-                                 caf::reacts_to<Retry>, caf::reacts_to<BatchCommitted>,
-                                 caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>,
-                                 caf::reacts_to<recount_atom>, caf::reacts_to<confirmed_atom>>;
+using BotImpl = BotActor::extend<
+    caf::reacts_to<StepDone>, caf::reacts_to<Restored>, caf::reacts_to<StorageFailed>,
+    caf::reacts_to<TokenRejected>, caf::reacts_to<SendsPaused>, caf::reacts_to<Retry>,
+    caf::reacts_to<BatchCommitted>, caf::reacts_to<InboxCounted>, caf::reacts_to<poll_atom>,
+    caf::reacts_to<recount_atom>, caf::reacts_to<confirmed_atom>>;
 
 // The actor clock, which an actor test drives by hand.
 using Clock = caf::actor_clock::clock_type;

@@ -4,132 +4,21 @@
 #include <optional>
 #include <utility>
 
-#include "actors/chat/chat_window.hpp"
+#include "actors/chat/chat_actor_state.hpp"
+#include "actors/chat/chat_storage.hpp"
 #include "actors/common/event_log.hpp"
-#include "actors/common/metered_actor.hpp"
 #include "actors/common/stop_reason.hpp"
 #include "actors/common/weak_handle.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/wall_clock.hpp"
-#include "storage/bot_runtime_repository.hpp"
-#include "storage/chat_state_repository.hpp"
-#include "storage/inbox_repository.hpp"
 
 namespace hangar::actors {
-
+namespace chat {
 namespace {
 
-// What a chat actor read from storage when it started or ran out of updates in memory.
-struct ChatLoaded {
-  std::optional<std::string> state;  // set only on the first load
-  std::vector<storage::InboxUpdate> pending;
-  bool failed = false;  // the storage job failed; nothing was read
-};
-
-// The final outcome of one call of the reaction in hand.
-struct ActionDone {
-  botapi::CallResult result;
-};
-
-}  // namespace
-}  // namespace hangar::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ChatLoaded)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hangar::actors::ActionDone)
-
-namespace hangar::actors {
-namespace {
-
-// The update in hand is done: marked handled (true), or set aside or left for a replay (false).
-using marked_atom = caf::atom_constant<caf::atom("marked")>;
-using idle_timer_atom = caf::atom_constant<caf::atom("idletimer")>;
-using act_now_atom = caf::atom_constant<caf::atom("actnow")>;  // a reaction's delay is over
-using storage_failed_atom = caf::atom_constant<caf::atom("storfail")>;  // a storage job failed
-using storage_retry_atom = caf::atom_constant<caf::atom("storretry")>;  // try it again
-using bot_budget_atom = caf::atom_constant<caf::atom("botbudget")>;     // look at the bot's again
-
-using ChatImpl =
-    ChatActor::extend<caf::reacts_to<ChatLoaded>, caf::reacts_to<ActionDone>,
-                      caf::reacts_to<marked_atom, bool>, caf::reacts_to<idle_timer_atom>,
-                      caf::reacts_to<act_now_atom>, caf::reacts_to<storage_failed_atom>,
-                      caf::reacts_to<storage_retry_atom>, caf::reacts_to<bot_budget_atom>>;
-
-// The actor clock, which an actor test drives by hand.
-using Clock = caf::actor_clock::clock_type;
 // How often a chat whose bot is past its budget looks again (the supervisor restarts the bot
 // within about as long; a budget raised meanwhile lets the chat go on).
 constexpr std::chrono::milliseconds bot_budget_recheck{10};
-
-struct ChatActorState {
-  ChatArgs args;
-  std::unique_ptr<Behavior> behavior;
-  std::shared_ptr<ChatStatus> status;  // null for the chatless lane
-  std::string chat_state;
-  bool loaded = false;
-  ChatWindow window;
-  std::optional<ChatUpdate> current;  // the update in hand
-  // What marking the update in hand writes; kept until it is written, so a failed write is
-  // tried again rather than the update replayed and answered twice.
-  struct Mark {
-    std::optional<std::string> state_to_save;
-    std::optional<SetAside> set_aside;
-  };
-  std::optional<Mark> mark;
-  unsigned storage_failures = 0;  // in a row; the wait before the next try doubles
-  Reaction reaction;
-  std::size_t next_action = 0;
-  Clock::time_point last_activity;
-  bool idle_timer_armed = false;
-  bool draining = false;  // finishes the update in hand, then tells its bot (once)
-  bool drained = false;
-  bool budget_recheck_armed = false;
-
-  ~ChatActorState() {
-    if (status) args.bot_status->remove_chat(args.chat_key);
-  }
-  std::optional<std::int64_t> chat_id() const {
-    if (args.chat_key == chatless_key) return std::nullopt;
-    return args.chat_key;
-  }
-};
-
-using ChatSelf = caf::stateful_actor<ChatActorState, Metered<ChatImpl::base>>;
-
-ChatUpdate from_inbox(const storage::InboxUpdate& row) {
-  ChatUpdate routed{row.seq, {}};
-  try {
-    routed.update = telegram::parse_update(row.payload);
-  } catch (const std::exception&) {
-    // Unreadable updates still pass through, so they are marked handled and not replayed forever.
-    routed.update.update_id = row.update_id;
-    routed.update.raw_json = row.payload;
-  }
-  return routed;
-}
-
-// Reads the chat's state (on the first load only) and the oldest pending updates after the
-// window's last one.
-void fetch(ChatSelf* self, bool with_state) {
-  auto& st = self->state;
-  st.window.begin_fetch();
-  auto bot_id = st.args.bot_id;
-  auto chat_id = st.chat_id();
-  auto after = st.window.last_taken();
-  auto limit = st.window.capacity();
-  WeakHandle<ChatImpl> me(self);
-  st.args.services->storage.post(
-      [=](storage::Database& db) -> storage::JobQueue::Completion {
-        ChatLoaded loaded;
-        if (with_state && chat_id)
-          loaded.state = storage::ChatStateRepository(db).load(bot_id, *chat_id);
-        if (with_state && !loaded.state) loaded.state = std::string();
-        loaded.pending = storage::InboxRepository(db).pending(bot_id, chat_id, after, limit);
-        return [me, loaded = std::move(loaded)]() mutable { me.send(std::move(loaded)); };
-      },
-      [me](const std::string&) {
-        me.send(ChatLoaded{std::nullopt, {}, true});
-      });
-}
 
 void arm_idle_timer(ChatSelf* self, std::chrono::milliseconds after) {
   auto& st = self->state;
@@ -157,6 +46,17 @@ bool waiting_for_bot_budget(ChatSelf* self) {
   return true;
 }
 
+// A bot whose outbox holds its bound of calls: its chats take no new update, which waits in the
+// inbox, until calls finish and the outbox wakes the chat.
+bool waiting_for_outbox(ChatSelf* self) {
+  auto& st = self->state;
+  if (st.waiting_for_outbox) return true;
+  WeakHandle<ChatImpl> me(self);
+  if (st.args.outbox->admit([me] { return me.send(outbox_room_atom::value); })) return false;
+  st.waiting_for_outbox = true;
+  return true;
+}
+
 // Takes the next update when the chat is free; fetches from the inbox when memory ran dry.
 void pump(ChatSelf* self) {
   auto& st = self->state;
@@ -167,7 +67,7 @@ void pump(ChatSelf* self) {
   if (!st.loaded || st.current) return;
   if (st.window.has_next()) {
     set_busy(self, true);
-    if (waiting_for_bot_budget(self)) return;
+    if (waiting_for_bot_budget(self) || waiting_for_outbox(self)) return;
     st.current = st.window.take();
     handle(self, st.current->update);
   } else if (st.window.needs_fetch()) {
@@ -177,52 +77,6 @@ void pump(ChatSelf* self) {
     set_busy(self, false);
     arm_idle_timer(self, st.args.services->settings.chat_idle_timeout);
   }
-}
-
-// A storage job failed (lock held too long, disk full, SQLite's heap limit): the chat waits and
-// tries the same step again. It is not a crash of the chat, so it never dead-letters an update.
-void retry_storage_later(ChatSelf* self) {
-  auto& st = self->state;
-  auto delay =
-      st.args.services->settings.timings.storage_retry * (1u << std::min(st.storage_failures, 5u));
-  ++st.storage_failures;
-  self->delayed_send(self, delay, storage_retry_atom::value);
-}
-
-void write_mark(ChatSelf* self) {
-  auto& st = self->state;
-  auto bot_id = st.args.bot_id;
-  auto chat_id = st.chat_id();
-  auto seq = st.current->seq;
-  auto update_id = st.current->update.update_id;
-  auto mark = *st.mark;
-  const Settings& settings = st.args.services->settings;
-  WeakHandle<ChatImpl> me(self);
-  st.args.services->storage.post(
-      [=, &settings](storage::Database& db) -> storage::JobQueue::Completion {
-        storage::InboxRepository inbox(db);
-        if (mark.set_aside) {
-          inbox.dead_letter(bot_id, seq, mark.set_aside->detail);
-          append_event(
-              db, settings,
-              make_event(bot_id, chat_id, storage::EventKind::dead_letter, mark.set_aside->reason,
-                         "update " + std::to_string(update_id) + ": " + mark.set_aside->detail));
-        } else {
-          inbox.mark_handled(bot_id, seq);
-          storage::BotRuntimeRepository(db).add_handled(bot_id, 1);
-        }
-        if (mark.state_to_save && chat_id)
-          storage::ChatStateRepository(db).save(bot_id, *chat_id, *mark.state_to_save);
-        const bool handled = !mark.set_aside;
-        return [me, handled] { me.send(marked_atom::value, handled); };
-      },
-      [me](const std::string&) { me.send(storage_failed_atom::value); });
-}
-
-void post_mark(ChatSelf* self, std::optional<std::string> state_to_save,
-               std::optional<SetAside> set_aside) {
-  self->state.mark = ChatActorState::Mark{std::move(state_to_save), std::move(set_aside)};
-  write_mark(self);
 }
 
 // Sends the reaction's next call, or marks the update handled once all have final outcomes.
@@ -355,10 +209,7 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
           st.chat_state = std::move(*loaded.state);
           st.loaded = true;
         }
-        std::vector<ChatUpdate> updates;
-        updates.reserve(loaded.pending.size());
-        for (const auto& row : loaded.pending) updates.push_back(from_inbox(row));
-        st.window.end_fetch(std::move(updates));
+        st.window.end_fetch(updates_of(loaded.pending));
         pump(self);
       },
       [=](act_now_atom) { act(self); },
@@ -375,6 +226,10 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
       },
       [=](bot_budget_atom) {
         self->state.budget_recheck_armed = false;
+        pump(self);
+      },
+      [=](outbox_room_atom) {
+        self->state.waiting_for_outbox = false;
         pump(self);
       },
       [=](ActionDone& done) {
@@ -398,9 +253,10 @@ ChatImpl::behavior_type chat_actor(ChatSelf* self, ChatArgs args) {
 }
 
 }  // namespace
+}  // namespace chat
 
 ChatActor spawn_chat_actor(caf::local_actor* parent, ChatArgs args) {
-  return parent->spawn<caf::monitored>(chat_actor, std::move(args));
+  return parent->spawn<caf::monitored>(chat::chat_actor, std::move(args));
 }
 
 }  // namespace hangar::actors

@@ -18,10 +18,13 @@ class WeakHandle {
   template <class Self>
   explicit WeakHandle(Self* self) : weak_(self->ctrl()) {}
 
+  // False when the actor has ended and the message went nowhere.
   template <class... Ts>
-  void send(Ts&&... xs) const {
-    if (auto strong = weak_.lock())
-      caf::anon_send(caf::actor_cast<Handle>(strong), std::forward<Ts>(xs)...);
+  bool send(Ts&&... xs) const {
+    auto strong = weak_.lock();
+    if (!strong) return false;
+    caf::anon_send(caf::actor_cast<Handle>(strong), std::forward<Ts>(xs)...);
+    return true;
   }
 
  private:

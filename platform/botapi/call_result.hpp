@@ -29,6 +29,8 @@ struct CallResult {
   // A failure that may go away by itself: network, timeout, an unreadable answer, 3xx, 408, 429,
   // 5xx. The outbox retries these; the rest (chat not found, bot blocked) are final.
   bool transient() const;
+  // The Bot API's flood control (429): wait retry_after before the next call.
+  bool too_many_requests() const { return error_code == 429 || http_status == 429; }
   // The Bot API's 401: it no longer accepts the token (revoked), whatever the method.
   bool unauthorized() const;
   // One line for logs and last_error: "api_error 401: Unauthorized", "network: certificate

@@ -26,7 +26,7 @@ struct FlagSpec {
   void (*apply)(Settings& settings, const std::string& source, const std::string& text);
 };
 
-const std::array<FlagSpec, 15> flags = {{
+const std::array<FlagSpec, 16> flags = {{
     {"--db", "FILE", "HANGAR_DB", "SQLite database FILE, created with mode 0600",
      [](const Settings& d) { return d.db_path; }, true,
      [](Settings& s, const std::string& source, const std::string& text) {
@@ -85,6 +85,12 @@ const std::array<FlagSpec, 15> flags = {{
      false,
      [](Settings& s, const std::string& source, const std::string& text) {
        s.restart_intensity = restart_intensity(source, text);
+     }},
+    {"--flood-limits", "on|off|SPEC", "HANGAR_FLOOD_LIMITS",
+     "Telegram's flood limits the outbox keeps: off, or N/DURATION per bot, chat and group",
+     [](const Settings& d) { return format_flood_limits(d.flood_limits); }, false,
+     [](Settings& s, const std::string& source, const std::string& text) {
+       s.flood_limits = flood_limits(source, text);
      }},
     {"--quarantine-after", "N", "HANGAR_QUARANTINE_AFTER",
      "N backoff periods in a row before quarantine",

@@ -76,14 +76,59 @@ double positive_rate(const std::string& source, const std::string& text) {
   return value;
 }
 
-RestartIntensity restart_intensity(const std::string& source, const std::string& text) {
+namespace {
+// "N/DURATION", both more than zero.
+std::optional<RateLimit> count_per_duration(const std::string& text) {
   const auto slash = text.find('/');
-  const auto restarts = whole_number(text.substr(0, slash), std::numeric_limits<unsigned>::max());
+  const auto count = whole_number(text.substr(0, slash), std::numeric_limits<unsigned>::max());
   const auto period =
       slash == std::string::npos ? std::nullopt : parse_duration(text.substr(slash + 1));
-  if (!restarts || *restarts == 0 || !period || period->count() == 0)
-    fail(source, quoted(text) + " is not RESTARTS/DURATION (like 5/60s)");
-  return RestartIntensity{static_cast<unsigned>(*restarts), *period};
+  if (!count || *count == 0 || !period || period->count() == 0) return std::nullopt;
+  return RateLimit{static_cast<unsigned>(*count), *period};
+}
+}  // namespace
+
+RestartIntensity restart_intensity(const std::string& source, const std::string& text) {
+  const auto parsed = count_per_duration(text);
+  if (!parsed) fail(source, quoted(text) + " is not RESTARTS/DURATION (like 5/60s)");
+  return RestartIntensity{parsed->count, parsed->period};
+}
+
+FloodLimits flood_limits(const std::string& source, const std::string& text) {
+  FloodLimits limits;
+  if (text == "on") return limits;
+  if (text == "off") {
+    limits.enabled = false;
+    return limits;
+  }
+  const std::string expected =
+      " (expected on, off, or bot=N/DURATION,chat=N/DURATION,group=N/DURATION)";
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string item(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const auto equals = item.find('=');
+    const auto limit =
+        equals == std::string::npos ? std::nullopt : count_per_duration(item.substr(equals + 1));
+    const auto name = item.substr(0, equals == std::string::npos ? 0 : equals);
+    RateLimit* target = name == "bot"     ? &limits.per_bot
+                        : name == "chat"  ? &limits.per_chat
+                        : name == "group" ? &limits.per_group
+                                          : nullptr;
+    if (!target || !limit) fail(source, quoted(item) + " is not a flood limit" + expected);
+    *target = *limit;
+  }
+  return limits;
+}
+
+std::string format_flood_limits(const FloodLimits& limits) {
+  if (!limits.enabled) return "off";
+  auto format = [](const RateLimit& limit) {
+    return std::to_string(limit.count) + "/" + format_duration(limit.period);
+  };
+  return "bot=" + format(limits.per_bot) + ",chat=" + format(limits.per_chat) +
+         ",group=" + format(limits.per_group);
 }
 
 std::string listen_address(const std::string& source, const std::string& text) {

@@ -23,6 +23,9 @@ std::uint64_t positive_size(const std::string& source, const std::string& text);
 unsigned positive_count(const std::string& source, const std::string& text);
 double positive_rate(const std::string& source, const std::string& text);
 RestartIntensity restart_intensity(const std::string& source, const std::string& text);
+// "on", "off", or some of "bot=30/1s,chat=3/3s,group=20/1m" (the rest keep their defaults).
+FloodLimits flood_limits(const std::string& source, const std::string& text);
+std::string format_flood_limits(const FloodLimits& limits);
 
 std::string listen_address(const std::string& source, const std::string& text);
 std::string api_url(const std::string& source, const std::string& text);

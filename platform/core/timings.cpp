@@ -17,6 +17,8 @@ const std::vector<TimingSetting>& timing_settings() {
       {"outbox_retry_first", &Timings::outbox_retry_first,
        "first wait before a failed send is retried (doubles)"},
       {"outbox_retry_max", &Timings::outbox_retry_max, "longest such wait"},
+      {"retry_after_max", &Timings::retry_after_max,
+       "longest wait a Bot API 429 (retry_after) imposes on polling or sends"},
       {"inbox_recheck", &Timings::inbox_recheck, "how often a full inbox is counted again"},
       {"storage_retry", &Timings::storage_retry,
        "first wait before a chat's failed storage job is tried again (doubles, up to 32x)"},

@@ -111,29 +111,38 @@ TEST_CASE("a session without a meter charges nothing to its caller's", "[meterin
   session->close();
 }
 
-TEST_CASE("an outbox's retry timer runs with the outbox's meter current", "[metering]") {
+// A call that waits (paused by a 429, or for its retry after a 500) ends with "outbox closed"
+// when the outbox closes, charged to the outbox's meter like everything else it runs.
+TEST_CASE("an outbox's waiting call ends with the outbox's meter current", "[metering]") {
   hangar::sim::SimOptions sim_options;
-  sim_options.max_bots = 0;  // every call: 429, retry after 60 s
+  hangar::sim::Faults faults;
+  SECTION("paused by a 429") {
+    sim_options.max_bots = 0;  // every call: 429, retry after 60 s
+  }
+  SECTION("waiting for its retry after a 500") {
+    faults.server_error = true;
+  }
   Simulator sim(sim_options);
+  sim.set_faults(token, faults);
   hangar::IoRuntime io{2};
   auto status = std::make_shared<hangar::BotStatus>(1, "sim");
   auto session = open_session(io, sim, nullptr, status);
   auto bot = MemoryMeter::create();
   auto outbox =
-      std::make_shared<hangar::actors::Outbox>(io.context(), session, hangar::Timings{}, bot);
+      std::make_shared<hangar::actors::Outbox>(io.context(), session, hangar::Settings{}, bot);
 
   // The final result, and the meter current while it was handed over (on an io thread).
   auto finished = std::make_shared<std::promise<std::pair<std::string, MemoryMeter*>>>();
   outbox->send({"sendMessage", {{"chat_id", 77}, {"text", "hi"}}}, [finished](CallResult result) {
     finished->set_value({result.description, MemoryMeter::current()});
   });
-  // Once the 429 is counted, its handler is about to set the retry timer.
+  // Once the refusal is counted, its handler is about to make the call wait.
   REQUIRE(wait_until([&] {
     return status->api_requests(hangar::ApiMethod::sendMessage,
                                 hangar::botapi::Outcome::api_error) == 1;
   }));
   std::this_thread::sleep_for(200ms);
-  outbox->close();  // the timer's handler, cancelled, reports "outbox closed"
+  outbox->close();
   auto result = finished->get_future();
   REQUIRE(result.wait_for(20s) == std::future_status::ready);
   auto [description, meter] = result.get();
