@@ -319,8 +319,12 @@ TEST_CASE("the control API acts as users and reports what bots did") {
   CHECK(sent[0]["text"] == "reply");
   CHECK(sent[0]["method"] == "sendMessage");
   CHECK(get("/control/sent?token=" + token).size() == 2);
-  CHECK(get("/control/bots?token=" + token) ==
-        json{{"connections", 1}, {"get_updates", 1}, {"calls", 3}, {"sent", 2}, {"pending", 2}});
+  CHECK(get("/control/bots?token=" + token) == json{{"connections", 1},
+                                                    {"get_updates", 1},
+                                                    {"calls", 3},
+                                                    {"sent", 2},
+                                                    {"pending", 2},
+                                                    {"flood_refused", 0}});
   // An offset past them confirms the two updates.
   bot.call("getUpdates", {{"offset", updates["result"][1]["update_id"].get<std::int64_t>() + 1}});
   CHECK(get("/control/bots?token=" + token)["pending"] == 0);
