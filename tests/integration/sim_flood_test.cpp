@@ -276,3 +276,30 @@ TEST_CASE("hangar answers group messages in their group, one count per group") {
   CHECK(hangar::test::sent_texts(sim, token, -1001234567890) == std::vector<std::string>{"#1 c"});
   CHECK(hangar::test::sent_texts(sim, token, 42) == std::vector<std::string>{"#1 d"});
 }
+
+TEST_CASE("hangar's outbox under the simulator's limits: none refused when both keep the same") {
+  // Millisecond windows, the same on both sides; retry_after is whole seconds all the same.
+  const SimOptions options = flood_options({30, 1s}, {2, 300ms}, {3, 600ms});
+  for (const bool outbox_limits : {true, false}) {
+    INFO("outbox limits " << (outbox_limits ? "on" : "off"));
+    Simulator sim(options);
+    hangar::test::TempDir dir;
+    hangar::test::HangarServer server(
+        dir, sim.base_url(),
+        {"--flood-limits", outbox_limits ? "bot=30/1s,chat=2/300ms,group=3/600ms" : "off"});
+    const auto tokens = hangar::test::start_polling_bots(server, sim, 1, "referee");
+    const std::string& token = tokens[0];
+    for (int i = 0; i < 8; ++i) hangar::test::inject(sim, token, 7, "chat " + std::to_string(i));
+    for (int i = 0; i < 6; ++i)
+      REQUIRE(sim.inject_group_message(token, -100, 42, "group " + std::to_string(i)));
+    REQUIRE(wait_until([&] { return sim.counters(token).sent >= 14; }, 60s));
+    CHECK(hangar::test::sent_texts(sim, token, 7).size() == 8);
+    CHECK(hangar::test::sent_texts(sim, token, -100).size() == 6);
+    // The simulator is the referee: the outbox keeps to the limits without a single 429, and
+    // without limits of its own it is caught, yet loses nothing.
+    if (outbox_limits)
+      CHECK(sim.counters(token).flood_refused == 0);
+    else
+      CHECK(sim.counters(token).flood_refused > 0);
+  }
+}
