@@ -26,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 // Mutations stop at this, or at the count a test asks for, whichever comes first: a slow
 // sanitizer build runs fewer of the same sequence.
-constexpr auto kTimeBudget = std::chrono::seconds(5);
+constexpr auto kTimeBudget = std::chrono::seconds(10);
 constexpr std::size_t kMaxMutatedBytes = 1u << 20;
 
 struct Input {
