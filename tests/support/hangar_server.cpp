@@ -82,7 +82,9 @@ void HangarServer::start() {
                                 "--listen",    "127.0.0.1:0", "--admin-token", test_admin_token,
                                 "--api-url",   api_url_};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  argv.insert(argv.begin(), launcher_.begin(), launcher_.end());
   ProcessOptions options;
+  options.env = env_;
   const std::string stem = dir_.file("serve-" + std::to_string(++runs_));
   options.stdout_path = stem + ".out";
   options.stderr_path = stem + ".err";
