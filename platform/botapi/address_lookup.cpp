@@ -19,7 +19,7 @@ AddressLookup::AddressLookup(const Strand& strand) : resolver_(strand), timer_(s
 void AddressLookup::start(const std::string& host, std::uint16_t port, Clock::time_point deadline,
                           const std::string& label, Done done) {
   host_ = label + host;
-  budget_ = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  budget_ = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
   done_ = std::move(done);
   // Both handlers hold the lookup, so that an answer after the deadline finds it still there.
   resolver_.async_resolve(
