@@ -41,9 +41,10 @@ Simulator tls_sim(const TestCertificates& certificates) {
   return Simulator(options);
 }
 
-std::vector<std::string> fast_backoff() {
-  return {"--tuning", "poll_timeout=1s",      "--tuning", "api_backoff_first=100ms",
-          "--tuning", "api_backoff_max=500ms"};
+// serve's flags: backoffs at test speed, and the test CA trusted.
+std::vector<std::string> serve_flags(const TestCertificates& certificates) {
+  return {"--tuning", "poll_timeout=1s",       "--tuning",  "api_backoff_first=100ms",
+          "--tuning", "api_backoff_max=500ms", "--ca-file", certificates.ca_cert()};
 }
 
 void add_bot(const HangarServer& server, const std::string& token, const std::string& name,
@@ -81,9 +82,7 @@ TEST_CASE("bots reach the Bot API through a proxy of their own, and its secrets 
   connect.alias(api_host);
   socks.alias(api_host);
   TempDir dir;
-  auto flags = fast_backoff();
-  flags.insert(flags.end(), {"--ca-file", certificates.ca_cert()});
-  HangarServer server(dir, url_of(sim, api_host), flags);
+  HangarServer server(dir, url_of(sim, api_host), serve_flags(certificates));
   add_bot(server, test_token(1), "via-connect",
           {"--proxy", proxy_url(connect, "http", "user-connect-x", "pw-connect-s3cret")});
   add_bot(server, test_token(2), "via-socks",
@@ -141,9 +140,7 @@ TEST_CASE("HTTPS_PROXY and ALL_PROXY apply to bots without a proxy, and NO_PROXY
   connect.alias(api_host);
   socks.alias(api_host);
   TempDir dir;
-  auto flags = fast_backoff();
-  flags.insert(flags.end(), {"--ca-file", certificates.ca_cert()});
-  HangarServer server(dir, url_of(secure, api_host), flags);
+  HangarServer server(dir, url_of(secure, api_host), serve_flags(certificates));
   server.set_environment({
       {"HTTPS_PROXY", proxy_url(connect, "http", "user-connect-x", "pw-connect-s3cret")},
       {"ALL_PROXY", socks.url()},
