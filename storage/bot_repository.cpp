@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* select_bot =
     "SELECT id, name, token, behavior, api_url, memory_budget, enabled, quarantined, unauthorized, "
-    "revision FROM bots ";
+    "revision, proxy FROM bots ";
 
 BotConfig read_bot(const Statement& row) {
   BotConfig bot;
@@ -24,6 +24,7 @@ BotConfig read_bot(const Statement& row) {
   bot.quarantined = row.column_int64(7) != 0;
   bot.unauthorized = row.column_optional_text(8);
   bot.revision = row.column_int64(9);
+  bot.proxy = row.column_optional_text(10);
   return bot;
 }
 
@@ -65,13 +66,14 @@ std::int64_t BotRepository::add(const NewBot& bot) {
   // "bot<id>" until the id is known, within this transaction.
   db_.prepare(
          "INSERT INTO bots (name, token, behavior, api_url, memory_budget, created_at, "
-         "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")
+         "updated_at, proxy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)")
       .bind(1, bot.name.value_or(""))
       .bind(2, bot.token)
       .bind(3, bot.behavior)
       .bind(4, bot.api_url)
       .bind(5, to_optional(bot.memory_budget))
       .bind(6, now)
+      .bind(7, bot.proxy)
       .run();
   const std::int64_t id = db_.last_insert_id();
   if (!bot.name) {
@@ -95,6 +97,7 @@ bool BotRepository::update(std::int64_t id, const BotChanges& changes) {
          "api_url = CASE WHEN ?4 IS NULL THEN api_url ELSE nullif(?4, '') END, "
          "memory_budget = CASE WHEN ?5 IS NULL THEN memory_budget ELSE nullif(?5, 0) END, "
          "unauthorized = CASE WHEN ?2 IS NULL THEN unauthorized END, "
+         "proxy = CASE WHEN ?8 IS NULL THEN proxy ELSE nullif(?8, '') END, "
          "revision = revision + 1, updated_at = ?6 WHERE id = ?7")
       .bind(1, changes.name)
       .bind(2, changes.token)
@@ -103,6 +106,7 @@ bool BotRepository::update(std::int64_t id, const BotChanges& changes) {
       .bind(5, to_optional(changes.memory_budget))
       .bind(6, now_ms())
       .bind(7, id)
+      .bind(8, changes.proxy)
       .run();
   // Another bot's update ids are unrelated to this one's: polling with the stored offset would
   // confirm, and so drop, the new bot's updates below it, and the old bot's pending updates

@@ -15,7 +15,9 @@ struct BotConfig {
   std::string name;
   std::string token;
   std::string behavior = "echo";
-  std::optional<std::string> api_url;          // nullopt: follow serve's --api-url
+  std::optional<std::string> api_url;  // nullopt: follow serve's --api-url
+  // nullopt: follow serve's proxy variables; "direct": none; else a proxy URL (a secret).
+  std::optional<std::string> proxy;
   std::optional<std::uint64_t> memory_budget;  // nullopt: follow serve's --bot-memory-budget
   bool enabled = true;
   bool quarantined = false;
@@ -30,6 +32,7 @@ struct NewBot {
   std::optional<std::string> name;  // defaults to "bot<id>"
   std::string behavior = "echo";
   std::optional<std::string> api_url;
+  std::optional<std::string> proxy;
   std::optional<std::uint64_t> memory_budget;
 };
 
@@ -38,6 +41,7 @@ struct BotChanges {
   std::optional<std::string> name;
   std::optional<std::string> behavior;
   std::optional<std::string> api_url;
+  std::optional<std::string> proxy;
   std::optional<std::uint64_t> memory_budget;
 };
 
@@ -48,9 +52,9 @@ class BotRepository {
   // Throws StorageError naming the clash when the name or token is taken, or the name empty.
   std::int64_t add(const NewBot& bot);
   // Returns false when no such bot. Throws StorageError on a name or token clash. An empty
-  // api_url or a memory_budget of 0 goes back to following serve's default. A token given
-  // lifts the unauthorized state, even the same one (the operator says it works again). A token
-  // of another Bot API bot (a different number before ':') resets the next offset and empties
+  // api_url or proxy, or a memory_budget of 0, goes back to following serve's default. A token
+  // given lifts the unauthorized state, even the same one (the operator says it works again). A
+  // token of another Bot API bot (a different number before ':') resets the next offset and empties
   // the inbox, whose update ids belonged to the old bot.
   bool update(std::int64_t id, const BotChanges& changes);
   bool remove(std::int64_t id);  // deletes the bot and all its state

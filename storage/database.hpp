@@ -66,7 +66,7 @@ class Statement {
 
 class Database {
  public:
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
   // `create` false refuses a missing file instead of creating it.
   explicit Database(const std::string& path, bool create = true);

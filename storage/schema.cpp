@@ -140,11 +140,14 @@ ALTER TABLE bots ADD COLUMN unauthorized TEXT;
 ALTER TABLE bots ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// A bot's own proxy to its Bot API: NULL follows serve's HTTPS_PROXY / ALL_PROXY, 'direct' is
+// none. Its credentials are secrets, like the token.
+constexpr const char* version_5 = R"sql(
+ALTER TABLE bots ADD COLUMN proxy TEXT;
+)sql";
+
 constexpr Migration migrations[] = {
-    {1, version_1},
-    {2, version_2},
-    {3, version_3},
-    {4, version_4},
+    {1, version_1}, {2, version_2}, {3, version_3}, {4, version_4}, {5, version_5},
 };
 
 constexpr int last_version() {

@@ -8,6 +8,7 @@
 #include "actors/bot/chat_supervision.hpp"
 #include "actors/bot/poller.hpp"
 #include "actors/common/weak_handle.hpp"
+#include "platform/botapi/proxy_choice.hpp"
 #include "platform/core/log.hpp"
 #include "platform/telegram/types.hpp"
 #include "storage/bot_runtime_repository.hpp"
@@ -114,6 +115,8 @@ void open_session(BotSelf* self) {
   auto& st = self->state;
   botapi::SessionOptions options;
   options.endpoint = *botapi::parse_api_url(st.args.config.api_url.value_or(st.settings().api_url));
+  options.proxy =
+      botapi::choose_proxy(options.endpoint, st.args.config.proxy, st.settings().proxies);
   options.token = st.args.config.token;
   options.max_body_bytes = st.settings().max_response_bytes;
   options.observer = st.args.status;

@@ -29,7 +29,8 @@ void show_parked(BotStatus& status, const storage::BotConfig& config) {
 
 // A change that needs a fresh bot actor (a rename or a new budget does not).
 bool needs_restart(const storage::BotConfig& a, const storage::BotConfig& b) {
-  return a.token != b.token || a.behavior != b.behavior || a.api_url != b.api_url;
+  return a.token != b.token || a.behavior != b.behavior || a.api_url != b.api_url ||
+         a.proxy != b.proxy;
 }
 
 // The enabled bots, keyed by id; the others' figures say why they do not run.

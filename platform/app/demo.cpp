@@ -64,6 +64,7 @@ int run_demo(Settings settings, const DemoOptions& demo) {
   try {
     sim::Simulator simulator;
     settings.api_url = simulator.base_url();
+    settings.proxies = {};  // the simulator is in this process: a proxy could only be in the way
     register_demo_fleet(settings.db_path, demo.bots);
     // The demo shows its admin token at every start, so it makes a new one each time.
     if (!settings.admin_token) settings.admin_token = storage::generate_secret_token();

@@ -11,6 +11,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "platform/botapi/host_port.hpp"
+#include "platform/botapi/proxy_tunnel.hpp"
 #include "platform/botapi/response_parser.hpp"
 
 namespace hangar::botapi {
@@ -26,12 +28,6 @@ namespace {
 constexpr std::uint32_t max_header_bytes = 16 * 1024;
 // A read buffer grown past this by a large response is given back once the response is read.
 constexpr std::size_t kept_buffer_bytes = 4 * 1024;
-
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
 
 std::string host_header(const Endpoint& endpoint) {
   std::string host = is_ip_literal(endpoint.host) && endpoint.host.find(':') != std::string::npos
@@ -118,7 +114,7 @@ void Connection::send(const std::string& method, const std::string& body,
 
 void Connection::close() {
   closed_ = true;
-  if (resolver_) resolver_->cancel();
+  if (auto lookup = std::exchange(lookup_, nullptr)) lookup->cancel();
   if (is_open()) lowest_layer().close();
   // Operations in flight still use the stream, request and parser: their handlers, called
   // with operation_aborted, free them. An idle connection can let go of them now.
@@ -130,22 +126,37 @@ void Connection::close() {
 
 void Connection::open() {
   if (target_->resolved.empty())
+    target_->resolved = AddressLookup::literal(first_hop_host(), first_hop_port());
+  if (target_->resolved.empty())
     resolve();
   else
     connect();
 }
 
-void Connection::resolve() {
-  resolver_.emplace(strand_);
-  resolver_->async_resolve(target_->endpoint.host, std::to_string(target_->endpoint.port),
-                           beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));
+const std::string& Connection::first_hop_host() const {
+  return target_->proxy ? target_->proxy->host : target_->endpoint.host;
 }
 
-void Connection::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
-  resolver_.reset();
+std::uint16_t Connection::first_hop_port() const {
+  return target_->proxy ? target_->proxy->port : target_->endpoint.port;
+}
+
+// The lookup, connect, tunnel and handshake each get at most connect_timeout, within the call's.
+Connection::Clock::time_point Connection::connect_deadline() const {
+  return std::min(deadline_, Clock::now() + target_->connect_timeout);
+}
+
+void Connection::resolve() {
+  lookup_ = std::make_shared<AddressLookup>(strand_);
+  lookup_->start(first_hop_host(), first_hop_port(), connect_deadline(),
+                 target_->proxy ? "proxy host " : "",
+                 beast::bind_front_handler(&Connection::on_resolve, shared_from_this()));
+}
+
+void Connection::on_resolve(std::optional<CallResult> problem, AddressLookup::Results results) {
+  lookup_.reset();
   if (closed_) return abandon();
-  if (ec)
-    return fail(Outcome::network, "cannot resolve " + target_->endpoint.host + ": " + ec.message());
+  if (problem) return finish(std::move(*problem));
   target_->resolved = std::move(results);
   connect();
 }
@@ -155,23 +166,41 @@ void Connection::connect() {
     stream_ = std::make_unique<TlsStream>(strand_, *target_->tls);
   else
     stream_.emplace<TcpStream>(strand_);
-  lowest_layer().expires_at(std::min(deadline_, Clock::now() + target_->connect_timeout));
+  lowest_layer().expires_at(connect_deadline());
   lowest_layer().async_connect(
       target_->resolved, beast::bind_front_handler(&Connection::on_connect, shared_from_this()));
 }
 
 void Connection::on_connect(beast::error_code ec, const tcp::endpoint&) {
   if (closed_) return abandon();
+  const auto& proxy = target_->proxy;
   if (ec) {
     target_->resolved = {};  // the address may have moved; look it up again next time
     drop_stream();
-    if (ec == beast::error::timeout) return fail(Outcome::timeout, "connect timed out");
-    return fail(Outcome::network,
-                "cannot connect to " + target_->endpoint.display() + ": " + ec.message());
+    const std::string peer = proxy ? "proxy " + proxy->display() : target_->endpoint.display();
+    if (ec == beast::error::timeout)
+      return fail(Outcome::timeout, "connect to " + peer + " timed out");
+    return fail(Outcome::network, "cannot connect to " + peer + ": " + ec.message());
   }
   ++target_->connections_opened;
   // The request goes out in one or two writes; waiting for an ACK in between only adds latency.
   lowest_layer().socket().set_option(tcp::no_delay(true), ec);
+  if (!proxy) return secure_or_write();
+  lowest_layer().expires_at(connect_deadline());
+  ProxyTunnel::open(lowest_layer(), *proxy, target_->endpoint.host, target_->endpoint.port,
+                    beast::bind_front_handler(&Connection::on_tunnel, shared_from_this()));
+}
+
+void Connection::on_tunnel(std::optional<CallResult> problem) {
+  if (closed_) return abandon();
+  if (problem) {
+    drop_stream();
+    return finish(std::move(*problem));
+  }
+  secure_or_write();
+}
+
+void Connection::secure_or_write() {
   if (tls_stream())
     handshake();
   else
@@ -188,7 +217,7 @@ void Connection::handshake() {
     SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());  // SNI takes names only
     SSL_set1_host(tls.native_handle(), host.c_str());
   }
-  lowest_layer().expires_at(std::min(deadline_, Clock::now() + target_->connect_timeout));
+  lowest_layer().expires_at(connect_deadline());
   tls.async_handshake(ssl::stream_base::client,
                       beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
 }

@@ -20,18 +20,13 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "platform/botapi/address_lookup.hpp"
 #include "platform/botapi/call_result.hpp"
 #include "platform/botapi/endpoint.hpp"
-#include "platform/memory/metered_executor.hpp"
+#include "platform/botapi/io_types.hpp"
+#include "platform/botapi/proxy_url.hpp"
 
 namespace hangar::botapi {
-
-// The session's strand, carrying the bot's meter: every post, completion and timer on it (and
-// on the streams and resolvers typed on it) runs with that meter current.
-using Strand = MeteredExecutor<boost::asio::strand<boost::asio::io_context::executor_type>>;
-// Streams typed on the strand rather than on any_io_executor: every pending operation of a
-// type-erased stream allocates copies of the strand, about 300 bytes per waiting poll.
-using TcpStream = boost::beast::basic_stream<boost::asio::ip::tcp, Strand>;
 
 // What both connections of a session share. Only touched on the session's strand, except the
 // atomic counter.
@@ -41,6 +36,9 @@ struct ConnectionTarget {
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::size_t max_body_bytes = 0;
   std::chrono::milliseconds connect_timeout{0};
+  // When set, every connection goes to the proxy and tunnels through it to the endpoint; only
+  // the proxy's host is looked up here.
+  std::optional<Proxy> proxy;
   // Resolved once and reused for reconnects; forgotten when connecting to them fails.
   boost::asio::ip::tcp::resolver::results_type resolved;
   std::atomic<std::size_t> connections_opened{0};
@@ -52,8 +50,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Connection(Strand strand, std::shared_ptr<ConnectionTarget> target);
 
-  // POSTs `body` to <prefix>/bot<token>/<method>. `timeout` covers connect, handshake, write and
-  // read. One request at a time; `done` runs on the strand.
+  // POSTs `body` to <prefix>/bot<token>/<method>. `timeout` covers the DNS lookup, connect,
+  // the proxy's tunnel, the TLS handshake, write and read. One request at a time; `done` runs on
+  // the strand.
   void send(const std::string& method, const std::string& body, std::chrono::milliseconds timeout,
             Done done);
 
@@ -63,7 +62,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   using tcp = boost::asio::ip::tcp;
-  using Resolver = boost::asio::ip::basic_resolver<tcp, Strand>;
   using TlsStream = boost::asio::ssl::stream<TcpStream>;
   using Parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
   using Clock = std::chrono::steady_clock;
@@ -75,9 +73,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_open() const;
   void open();
   void resolve();
-  void on_resolve(boost::beast::error_code ec, tcp::resolver::results_type results);
+  void on_resolve(std::optional<CallResult> problem, AddressLookup::Results results);
   void connect();
   void on_connect(boost::beast::error_code ec, const tcp::endpoint&);
+  void on_tunnel(std::optional<CallResult> problem);
+  void secure_or_write();
+  // Where the socket connects: the proxy, or else the endpoint itself.
+  const std::string& first_hop_host() const;
+  std::uint16_t first_hop_port() const;
+  std::chrono::steady_clock::time_point connect_deadline() const;
   void handshake();
   void on_handshake(boost::beast::error_code ec);
   void write();
@@ -94,7 +98,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Strand strand_;
   std::shared_ptr<ConnectionTarget> target_;
-  std::optional<Resolver> resolver_;  // only while resolving
+  std::shared_ptr<AddressLookup> lookup_;  // only while resolving
   // A TLS stream is ten times the size of a plain one, so only TLS connections pay for it.
   std::variant<std::monostate, TcpStream, std::unique_ptr<TlsStream>> stream_;
   boost::beast::flat_buffer buffer_;

@@ -1,7 +1,8 @@
 #include "platform/botapi/endpoint.hpp"
 
-#include <charconv>
 #include <string_view>
+
+#include "platform/botapi/host_port.hpp"
 
 namespace hangar::botapi {
 
@@ -47,32 +48,11 @@ std::optional<Endpoint> parse_api_url(const std::string& url, std::string* error
   if (authority.find('@') != std::string_view::npos)
     return reject(error, "API URL must not contain user info");
 
-  std::string_view host = authority;
-  std::string_view port;
-  if (starts_with(authority, "[")) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos)
-      return reject(error, "API URL has an unclosed '[': " + url);
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && after[0] != ':')
-      return reject(error, "API URL has junk after ']': " + url);
-    if (!after.empty()) port = after.substr(1);
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    if (port.empty()) return reject(error, "API URL has an empty port: " + url);
-  }
-  if (host.empty()) return reject(error, "API URL has no host: " + url);
-  endpoint.host = std::string(host);
-
-  if (!port.empty()) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
-      return reject(error, "API URL has a bad port '" + std::string(port) + "': " + url);
-    endpoint.port = static_cast<std::uint16_t>(value);
-  }
+  std::string problem;
+  auto host_port = parse_host_port(authority, &problem);
+  if (!host_port) return reject(error, "API URL has " + problem + ": " + url);
+  endpoint.host = std::move(host_port->host);
+  endpoint.port = host_port->port.value_or(endpoint.port);
 
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
   endpoint.path_prefix = std::string(path);

@@ -32,6 +32,7 @@ class TwoConnectionSession final : public Session,
     target_->endpoint = std::move(options.endpoint);
     target_->token = std::move(options.token);
     target_->tls = std::move(options.tls);
+    target_->proxy = std::move(options.proxy);
     target_->max_body_bytes = options.max_body_bytes;
     target_->connect_timeout = options.connect_timeout;
   }

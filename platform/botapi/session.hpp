@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,7 @@
 #include "platform/botapi/call_observer.hpp"
 #include "platform/botapi/call_result.hpp"
 #include "platform/botapi/endpoint.hpp"
+#include "platform/botapi/proxy_url.hpp"
 #include "platform/core/bounds.hpp"
 
 namespace hangar {
@@ -28,11 +30,14 @@ struct SessionOptions {
   Endpoint endpoint;
   std::string token;                               // secret: never logged
   std::shared_ptr<boost::asio::ssl::context> tls;  // required when endpoint.tls
+  // Every connection tunnels through it when set (platform/botapi/proxy_choice.hpp picks it).
+  std::optional<Proxy> proxy;
   // A larger response body ends as bad_response, and the connection closes.
   std::size_t max_body_bytes = bounds::response_body_bytes;
   // Calls queued behind the one in flight on the "calls" connection; past it a call fails at
   // once with outcome network and description "call queue full".
   std::size_t max_queued_calls = bounds::queued_calls_per_bot;
+  // Each of the DNS lookup, connect, proxy tunnel and TLS handshake, within a call's timeout.
   std::chrono::milliseconds connect_timeout{10000};
   // The "calls" connection is let go once it has been idle this long (checked when a poll
   // starts), so a bot that has nothing to send holds only its poll connection.

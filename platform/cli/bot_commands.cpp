@@ -5,6 +5,7 @@
 #include <string>
 
 #include "platform/admin/bot_view.hpp"
+#include "platform/botapi/proxy_url.hpp"
 #include "platform/cli/bot_list.hpp"
 #include "platform/cli/commands.hpp"
 #include "platform/cli/common_flags.hpp"
@@ -15,7 +16,8 @@
 namespace hangar::cli {
 namespace {
 
-// The value of --api-url and --memory-budget that goes back to following serve's flags.
+// The value of --api-url, --proxy and --memory-budget that goes back to following serve's
+// flags (for --proxy: its environment).
 constexpr const char* follow_default = "default";
 
 // First line of `in`, without surrounding whitespace (a trailing newline or CR is usual).
@@ -39,6 +41,10 @@ struct BotFlags {
                  "what the bot does: echo (default), counter, leak:SIZE..."),
         api_url(command, "--api-url", "URL",
                 "this bot's Bot API (default, or `default`: follow serve's --api-url)"),
+        proxy(command, "--proxy", "URL",
+              "reach the Bot API through this proxy: http://[USER:PASSWORD@]HOST:PORT "
+              "(CONNECT) or socks5://... (the proxy resolves names); `direct`: no proxy even if "
+              "serve's HTTPS_PROXY or ALL_PROXY names one (default, or `default`: follow them)"),
         memory_budget(command, "--memory-budget", "SIZE",
                       "what the bot with its chats may hold (default, or `default`: follow "
                       "serve's --bot-memory-budget)") {
@@ -62,18 +68,26 @@ struct BotFlags {
     // BotRepository reads an empty URL and a budget of 0 as "follow serve's default".
     if (api_url.given())
       changes.api_url = api_url.text() == follow_default ? "" : api_url.value(cli::api_url);
+    if (proxy.given()) changes.proxy = proxy_setting();
     if (memory_budget.given())
       changes.memory_budget =
           memory_budget.text() == follow_default ? 0 : memory_budget.value(positive_size);
     return changes;
   }
 
-  bool any_given() const {
-    return token.given() || token_file.given() || name.given() || behavior.given() ||
-           api_url.given() || memory_budget.given();
+  // "" (follow the environment), "direct", or a checked proxy URL.
+  std::string proxy_setting() const {
+    if (proxy.text() == follow_default) return "";
+    if (proxy.text() == botapi::direct_proxy) return proxy.text();
+    return proxy.value(proxy_url);
   }
 
-  TextFlag token, token_file, name, behavior, api_url, memory_budget;
+  bool any_given() const {
+    return token.given() || token_file.given() || name.given() || behavior.given() ||
+           api_url.given() || proxy.given() || memory_budget.given();
+  }
+
+  TextFlag token, token_file, name, behavior, api_url, proxy, memory_budget;
 };
 
 storage::BotConfig find_bot(storage::BotRepository& bots, const std::string& id_or_name) {
@@ -130,6 +144,7 @@ void add_add(CLI::App& group, Action& action) {
         added.name = changes.name;
         if (changes.behavior) added.behavior = *changes.behavior;
         if (changes.api_url && !changes.api_url->empty()) added.api_url = changes.api_url;
+        if (changes.proxy && !changes.proxy->empty()) added.proxy = changes.proxy;
         if (changes.memory_budget && *changes.memory_budget != 0)
           added.memory_budget = changes.memory_budget;
         std::cout << bots.add(added) << "\n";
@@ -147,7 +162,7 @@ void add_set(CLI::App& group, Action& action) {
         if (!flags->any_given())
           throw UsageError(
               "bot set: give at least one of --token, --token-file, --name, --behavior, "
-              "--api-url, --memory-budget");
+              "--api-url, --proxy, --memory-budget");
         return flags->changes();
       },
       [bot](storage::BotRepository& bots, storage::BotChanges changes) {

@@ -13,10 +13,10 @@
 namespace hangar::cli {
 namespace {
 
-constexpr std::size_t column_count = 7;
+constexpr std::size_t column_count = 8;
 using Row = std::array<std::string, column_count>;
 
-const Row header = {"ID", "NAME", "TOKEN", "BEHAVIOR", "STATUS", "API-URL", "BUDGET"};
+const Row header = {"ID", "NAME", "TOKEN", "BEHAVIOR", "STATUS", "API-URL", "PROXY", "BUDGET"};
 
 std::string status_of(const storage::BotConfig& bot) {
   if (bot.quarantined) return "quarantined";
@@ -25,13 +25,15 @@ std::string status_of(const storage::BotConfig& bot) {
 }
 
 Row row_of(const storage::BotConfig& bot) {
-  // "default" means the bot follows what `serve` is given (--api-url, --bot-memory-budget).
+  // "default" means the bot follows what `serve` is given (--api-url, its proxy variables,
+  // --bot-memory-budget).
   return {std::to_string(bot.id),
           bot.name,
           mask_token(bot.token),
           bot.behavior,
           status_of(bot),
           bot.api_url ? admin::display_api_url(*bot.api_url) : "default",
+          bot.proxy ? admin::display_proxy(*bot.proxy) : "default",
           bot.memory_budget ? format_size(*bot.memory_budget) : "default"};
 }
 

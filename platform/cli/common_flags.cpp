@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "platform/cli/proxy_environment.hpp"
 #include "platform/cli/values.hpp"
 #include "platform/core/log.hpp"
 #include "platform/core/timings.hpp"
@@ -123,7 +124,7 @@ const std::array<FlagSpec, 16> flags = {{
 
 }  // namespace
 
-CommonFlags::CommonFlags(CLI::App& command, Scope scope) {
+CommonFlags::CommonFlags(CLI::App& command, Scope scope) : scope_(scope) {
   given_.reserve(flags.size());
   for (std::size_t i = 0; i < flags.size(); ++i) {
     if (scope == Scope::database && !flags[i].database_scope) continue;
@@ -182,6 +183,7 @@ Settings CommonFlags::settle(Settings defaults) const {
     }
   }
   apply_tuning(settings);
+  if (scope_ == Scope::serve) settings.proxies = read_proxy_environment();
   setup_logging(settings.log_level);
   return settings;
 }

@@ -35,6 +35,7 @@ class CommonFlags {
   };
   void apply_tuning(Settings& settings) const;
 
+  Scope scope_;
   std::vector<Given> given_;
   // --tuning NAME=DURATION, repeatable (serve scope only); HANGAR_TUNING is a comma-separated list.
   std::vector<std::string> tuning_;

@@ -13,6 +13,7 @@
 
 #include "actors/behaviors/behavior.hpp"
 #include "platform/botapi/endpoint.hpp"
+#include "platform/botapi/proxy_url.hpp"
 #include "platform/core/token.hpp"
 #include "platform/core/units.hpp"
 
@@ -149,6 +150,12 @@ std::string api_url(const std::string& source, const std::string& text) {
   }
   std::string error;
   if (!botapi::parse_api_url(text, &error)) fail(source, error);
+  return text;
+}
+
+std::string proxy_url(const std::string& source, const std::string& text) {
+  std::string error;
+  if (!botapi::parse_proxy_url(text, &error)) fail(source, error);
   return text;
 }
 

@@ -29,6 +29,8 @@ std::string format_flood_limits(const FloodLimits& limits);
 
 std::string listen_address(const std::string& source, const std::string& text);
 std::string api_url(const std::string& source, const std::string& text);
+// A proxy URL (platform/botapi/proxy_url.hpp); the error never repeats its user or password.
+std::string proxy_url(const std::string& source, const std::string& text);
 std::string behavior(const std::string& source, const std::string& text);
 std::string bot_name(const std::string& source, const std::string& text);
 std::string log_level(const std::string& source, const std::string& text);

@@ -54,6 +54,15 @@ struct FloodLimits {
   RateLimit per_group{20, std::chrono::milliseconds(60000)};  // negative chat ids
 };
 
+// serve's proxy variables, read as curl reads them (lower case first); "" when unset. Which one
+// a bot uses is platform/botapi/proxy_choice.hpp's job.
+struct ProxyEnvironment {
+  std::string https_proxy;  // https_proxy or HTTPS_PROXY: for https:// Bot APIs
+  std::string http_proxy;   // http_proxy (lower case only, as in curl): for http:// ones
+  std::string all_proxy;    // all_proxy or ALL_PROXY: for either, when the one above is unset
+  std::string no_proxy;     // no_proxy or NO_PROXY: hosts reached directly
+};
+
 struct Settings {
   std::string db_path = "hangar.db";
   std::string listen = "127.0.0.1:8080";
@@ -68,6 +77,7 @@ struct Settings {
   unsigned quarantine_after = 3;
   std::size_t events_per_bot = bounds::events_per_bot;
   std::optional<std::string> ca_file;
+  ProxyEnvironment proxies;  // for bots that name no proxy of their own
   std::string log_level = "info";
   FloodLimits flood_limits;
   Timings timings;

@@ -31,7 +31,9 @@ nlohmann::json bot_json(ReadContext& context, const storage::BotConfig& bot) {
   // A bot that is not running keeps the figures its runs left in the database.
   const auto runtime = storage::BotRuntimeRepository(context.db).load(bot.id);
   auto json = admin::bot_config_json(bot);
-  json["api_url"] = admin::display_api_url(bot.api_url.value_or(context.settings.api_url));
+  const std::string api_url = bot.api_url.value_or(context.settings.api_url);
+  json["api_url"] = admin::display_api_url(api_url);
+  json["proxy"] = admin::proxy_in_use(api_url, bot.proxy, context.settings);
   json["memory_budget"] = bot.memory_budget.value_or(context.settings.bot_memory_budget);
   const auto state = state_of(bot, status.get());
   json["state"] = std::string(to_string(state.state));

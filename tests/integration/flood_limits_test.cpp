@@ -1,6 +1,8 @@
 // Issue 8, rate limits: a flood in one chat and in one group is sent at their limits, as the
-// simulator measures them on arrival, while the bot's other chats are answered at once.
-// Millisecond-scale limits keep the test short; the outbox treats them as it treats Telegram's.
+// simulator measures them on arrival, while the bot's other chats are answered at once. The
+// simulator enforces the same limits on its own (sim/flood_limiter.cpp), and never has to
+// refuse a send. Millisecond-scale limits keep the test short; the outbox treats them as it
+// treats Telegram's.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -43,14 +45,20 @@ std::chrono::microseconds tightest_window(const std::vector<hangar::sim::SentMes
 TEST_CASE("a flooded chat and group are sent at their limits, and other chats are not delayed") {
   const Limit chat_limit{2, 400ms};
   const Limit group_limit{4, 2s};
-  hangar::sim::Simulator sim;
+  hangar::sim::SimOptions sim_options;
+  sim_options.flood_limits.enabled = true;
+  sim_options.flood_limits.per_bot = {30, 1s};
+  sim_options.flood_limits.per_private_chat = {chat_limit.count, 400ms};
+  sim_options.flood_limits.per_group = {group_limit.count, 2s};
+  hangar::sim::Simulator sim(sim_options);
   TempDir dir;
   HangarServer server(dir, sim.base_url(), {"--flood-limits", "bot=30/1s,chat=2/400ms,group=4/2s"});
   const auto tokens = start_polling_bots(server, sim, 1, "flood");
   const std::string& token = tokens[0];
 
   for (int i = 0; i < 12; ++i) inject(sim, token, flooded_chat, "chat " + std::to_string(i));
-  for (int i = 0; i < 10; ++i) inject(sim, token, flooded_group, "group " + std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(sim.inject_group_message(token, flooded_group, 42, "group " + std::to_string(i)));
 
   // While both floods wait out their windows, other chats write within their own limit.
   const auto injected_at = std::chrono::steady_clock::now();
@@ -82,5 +90,6 @@ TEST_CASE("a flooded chat and group are sent at their limits, and other chats ar
   std::vector<std::string> expected;
   for (int i = 0; i < 12; ++i) expected.push_back("chat " + std::to_string(i));
   CHECK(sent_texts(sim, token, flooded_chat) == expected);
+  CHECK(sim.counters(token).flood_refused == 0);
   CHECK(server.bot("flood0")["state"] == "running");
 }

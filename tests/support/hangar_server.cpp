@@ -82,10 +82,12 @@ void HangarServer::start() {
                                 "--listen",    "127.0.0.1:0", "--admin-token", test_admin_token,
                                 "--api-url",   api_url_};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  argv.insert(argv.begin(), launcher_.begin(), launcher_.end());
   ProcessOptions options;
+  options.env = env_;
   // Tests send faster than Telegram allows; those about the limits pass --flood-limits, which
   // wins over the variable.
-  options.env["HANGAR_FLOOD_LIMITS"] = "off";
+  options.env.emplace("HANGAR_FLOOD_LIMITS", "off");
   const std::string stem = dir_.file("serve-" + std::to_string(++runs_));
   options.stdout_path = stem + ".out";
   options.stderr_path = stem + ".err";

@@ -48,6 +48,10 @@ class HangarServer {
   ~HangarServer();
 
   const std::string& db_path() const { return db_path_; }
+  // From the next start() on: variables for serve beside those it inherits, and a command that
+  // runs serve as its last arguments (e.g. `unshare ... sh -c '...; exec "$@"' sh`).
+  void set_environment(std::map<std::string, std::string> env) { env_ = std::move(env); }
+  void set_launcher(std::vector<std::string> launcher) { launcher_ = std::move(launcher); }
 
   // Starts `hangar serve` and waits for "Serving on http://HOST:PORT"; throws with its stderr
   // when it does not get there. May be called again after kill() or stop(): same database.
@@ -75,6 +79,8 @@ class HangarServer {
   const TempDir& dir_;
   std::string api_url_;
   std::vector<std::string> extra_args_;
+  std::map<std::string, std::string> env_;
+  std::vector<std::string> launcher_;
   std::string db_path_;
   int runs_ = 0;
   std::unique_ptr<Process> process_;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -22,12 +23,18 @@ extern char** environ;
 namespace hangar::test {
 namespace {
 
+// A developer's proxy would send serve's connections to 127.0.0.1 away.
+bool is_proxy_variable(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name == "https_proxy" || name == "http_proxy" || name == "all_proxy" || name == "no_proxy";
+}
+
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
   std::vector<std::string> result;
   for (char** entry = environ; *entry; ++entry) {
     std::string variable(*entry);
     std::string name = variable.substr(0, variable.find('='));
-    if (name.rfind("HANGAR_", 0) == 0 || overrides.count(name)) continue;
+    if (name.rfind("HANGAR_", 0) == 0 || is_proxy_variable(name) || overrides.count(name)) continue;
     result.push_back(std::move(variable));
   }
   for (const auto& [name, value] : overrides) result.push_back(name + "=" + value);

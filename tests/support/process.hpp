@@ -15,8 +15,9 @@
 namespace hangar::test {
 
 struct ProcessOptions {
-  // Added to (or replacing) the inherited environment. HANGAR_* variables are never inherited
-  // from the developer's shell: a test sees only the ones it sets.
+  // Added to (or replacing) the inherited environment. HANGAR_* and proxy variables
+  // (HTTPS_PROXY, ALL_PROXY, ...) are never inherited from the developer's shell: a test sees
+  // only the ones it sets.
   std::map<std::string, std::string> env;
   std::string cwd;          // "" keeps the test's working directory
   std::string stdin_text;   // written to a file and given as stdin

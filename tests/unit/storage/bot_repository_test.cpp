@@ -227,3 +227,32 @@ TEST_CASE("a token of another Bot API bot starts its offset and inbox afresh") {
   CHECK(inbox.pending_count(id) == 0);
   CHECK(inbox.append(id, {{7, 1, "{}"}}).stored.size() == 1);
 }
+
+TEST_CASE("a bot's proxy is stored, kept by other changes, and cleared to follow serve's") {
+  TempDir dir;
+  Database db(dir.file("hangar.db"));
+  BotRepository bots(db);
+  NewBot behind = new_bot(token(111), "behind");
+  behind.proxy = "socks5://user:secret@127.0.0.1:1080";
+  const auto id = bots.add(behind);
+  const auto plain = bots.add(new_bot(token(222)));
+  CHECK(bots.find(id)->proxy == behind.proxy);
+  CHECK_FALSE(bots.find(plain)->proxy);
+
+  const auto version = bots.config_version();
+  BotChanges rename;
+  rename.name = "still-behind";
+  REQUIRE(bots.update(id, rename));
+  CHECK(bots.find(id)->proxy == behind.proxy);
+
+  BotChanges direct;
+  direct.proxy = "direct";
+  REQUIRE(bots.update(id, direct));
+  CHECK(bots.find(id)->proxy == std::optional<std::string>("direct"));
+  CHECK(bots.config_version() > version);  // a running serve restarts the bot on it
+
+  BotChanges follow;
+  follow.proxy = "";
+  REQUIRE(bots.update(id, follow));
+  CHECK_FALSE(bots.find(id)->proxy);
+}

@@ -31,9 +31,10 @@ std::string text_pragma(Database& db, const char* sql) {
 }
 
 // What a version 2 file looked like: the inbox keyed by update_id, no inbox sequence, bots
-// without the unauthorized state.
+// without the unauthorized state and their proxy.
 constexpr const char* version_2_layout =
-    "ALTER TABLE bots DROP COLUMN unauthorized; ALTER TABLE bots DROP COLUMN revision; "
+    "ALTER TABLE bots DROP COLUMN proxy; ALTER TABLE bots DROP COLUMN unauthorized; "
+    "ALTER TABLE bots DROP COLUMN revision; "
     "DROP TABLE inbox; ALTER TABLE bot_runtime DROP COLUMN inbox_seq; "
     "CREATE TABLE inbox (bot_id INTEGER NOT NULL REFERENCES bots (id) ON DELETE CASCADE, "
     "update_id INTEGER NOT NULL, chat_id INTEGER, payload TEXT NOT NULL, "
